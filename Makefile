@@ -1,0 +1,52 @@
+# medialib: `make run` serves the sample library, `make test` runs the tests. `make help` lists all.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help system-deps venv sample run test test-fast lint bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+system-deps: ## Install missing Debian packages (ffmpeg, espeak-ng, fonts)
+	@scripts/system-deps
+
+$(BIN)/medialib: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --upgrade pip >/dev/null
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $@
+
+venv: $(BIN)/medialib ## Create .venv with medialib and its test tools
+
+sample: system-deps venv ## Render the sample library's media and build its database and index
+	$(BIN)/medialib --library . demo
+
+run: sample ## Set up and serve the sample library at http://127.0.0.1:8000
+	$(BIN)/medialib --library . serve --host $(HOST) --port $(PORT)
+
+node_modules/axe-core/axe.min.js: package.json
+	npm install --no-audit --no-fund --silent
+	@touch $@
+
+test: ## Set up everything the tests need (chromium, axe-core) and run them all
+	@scripts/system-deps --test
+	@$(MAKE) --no-print-directory venv node_modules/axe-core/axe.min.js
+	$(BIN)/python -m pytest -q
+
+test-fast: venv ## Run the tests that need no browser
+	$(BIN)/python -m pytest -q -m "not browser"
+
+lint: venv ## ruff and mypy
+	$(BIN)/ruff check medialib tests bench
+	$(BIN)/mypy
+
+bench: venv ## Run the benchmarks (minutes); figures go to bench/RESULTS.md
+	$(BIN)/python bench/run_all.py
+
+clean: ## Remove derived state (database, index, rendered media)
+	rm -rf instance .staging
+	rm -f media/*/*.mp4 media/*/*.m4a media/*/*.jpg

@@ -1,0 +1,475 @@
+"""catalog.yaml <-> typed objects, with round-trip edits; CatalogError names file, line and entry.
+
+The catalog is the source of truth of a library. People edit it by hand and the command line edits
+it too, so every edit goes through ruamel.yaml's round-trip mode: comments, key order and the
+formatting of untouched entries survive. Saving is atomic (a temporary file renamed into place).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+
+from .chapters import Chapter
+from .files import write_atomic
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+KINDS = ("video", "audio")
+
+
+class CatalogError(Exception):
+    """The catalog is wrong; the message names the file, the line and the entry at fault."""
+
+    def __init__(self, path: Path | str, message: str, line: int | None = None):
+        self.path = str(path)
+        self.line = line
+        self.message = message
+        where = f"{self.path}:{line}" if line else self.path
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Speaker:
+    id: str
+    name: str
+    credentials: str = ""
+
+    @property
+    def display(self) -> str:
+        """"Name, Credentials" as people write it."""
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    name: str
+    description: str = ""
+    synonyms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Series:
+    id: str
+    title: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Resource:
+    title: str
+    url: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    """The web-ready media file of a webcast, inside media/<slug>/."""
+
+    file: str
+    type: str
+    duration: float | None = None
+    size: int | None = None
+    sha256: str | None = None
+    width: int | None = None
+    height: int | None = None
+    video_codec: str | None = None
+    audio_codec: str | None = None
+
+
+@dataclass(frozen=True)
+class CaptionTrack:
+    """A normalized WebVTT caption file of one language, inside media/<slug>/."""
+
+    lang: str
+    file: str
+    label: str = ""
+    sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class Webcast:
+    slug: str
+    title: str
+    media: MediaFile
+    kind: str = "video"
+    summary: str = ""
+    speakers: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    series: str | None = None
+    part: int | None = None
+    recorded: str | None = None
+    poster: str | None = None
+    poster_sha256: str | None = None
+    captions: tuple[CaptionTrack, ...] = ()
+    chapters: tuple[Chapter, ...] = ()
+    resources: tuple[Resource, ...] = ()
+    line: int | None = field(default=None, compare=False)
+
+
+def slugify(text: str) -> str:
+    """A URL-safe id from a name or title: "Nancy Lin" -> "nancy-lin"."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def parse_speaker(text: str) -> tuple[str, str]:
+    """"Name, Credentials" -> (name, credentials); credentials may themselves hold commas."""
+    name, _, credentials = text.partition(",")
+    return name.strip(), credentials.strip()
+
+
+def _yaml() -> YAML:
+    yaml = YAML()  # round-trip mode
+    yaml.preserve_quotes = True
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096  # never rewrap lines people wrote
+    return yaml
+
+
+def _line(node: Any, key: Any = None) -> int | None:
+    """1-based line of a node (or of one key inside a mapping), when ruamel knows it."""
+    try:
+        if key is not None and isinstance(node, CommentedMap):
+            return int(node.lc.key(key)[0]) + 1
+        return int(node.lc.line) + 1
+    except (AttributeError, KeyError, TypeError):
+        return None
+
+
+class Catalog:
+    """A loaded catalog: typed views for reading, and round-trip edits that keep comments."""
+
+    def __init__(self, path: Path, data: CommentedMap):
+        self.path = Path(path)
+        self.data = data
+        self.speakers: dict[str, Speaker] = {}
+        self.topics: dict[str, Topic] = {}
+        self.series: dict[str, Series] = {}
+        self.webcasts: dict[str, Webcast] = {}
+        self._parse()
+
+    # ---- loading ---------------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, path: Path | str) -> Catalog:
+        """Read and validate a catalog file."""
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise CatalogError(path, "no catalog here (run `medialib init` first)") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CatalogError(path, f"cannot read: {exc}") from None
+        return cls.from_text(text, path)
+
+    @classmethod
+    def from_text(cls, text: str, path: Path | str = "catalog.yaml") -> Catalog:
+        try:
+            data = _yaml().load(text)
+        except YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = mark.line + 1 if mark is not None else None
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise CatalogError(path, f"not valid YAML: {problem}", line) from None
+        if data is None:
+            data = CommentedMap()
+        if not isinstance(data, CommentedMap):
+            raise CatalogError(path, "the catalog must be a mapping with a `webcasts` key", 1)
+        return cls(Path(path), data)
+
+    @classmethod
+    def empty(cls, path: Path | str, title: str = "Webcast library") -> Catalog:
+        text = (
+            "# medialib catalog: the source of truth of this library.\n"
+            "# Edit by hand or with `medialib ingest`; comments and order are kept.\n"
+            f"library:\n  title: {title}\n"
+            "speakers: {}\ntopics: {}\nseries: {}\nwebcasts: {}\n"
+        )
+        return cls.from_text(text, path)
+
+    def _section(self, name: str) -> CommentedMap:
+        value = self.data.get(name)
+        if value is None:
+            value = CommentedMap()
+            self.data[name] = value
+        if not isinstance(value, CommentedMap):
+            raise CatalogError(self.path, f"`{name}` must be a mapping", _line(self.data, name))
+        return value
+
+    def _err(self, message: str, node: Any, key: Any = None) -> CatalogError:
+        return CatalogError(self.path, message, _line(node, key))
+
+    def _parse(self) -> None:
+        for sid, entry in self._section("speakers").items():
+            entry = self._mapping(entry, f"speaker {sid!r}", self.data["speakers"], sid)
+            name = self._text(entry, "name", f"speaker {sid!r}", required=True)
+            self.speakers[str(sid)] = Speaker(str(sid), name, self._text(entry, "credentials"))
+        for tid, entry in self._section("topics").items():
+            entry = self._mapping(entry, f"topic {tid!r}", self.data["topics"], tid)
+            synonyms = entry.get("synonyms") or []
+            if not isinstance(synonyms, list):
+                raise self._err(f"topic {tid!r}: `synonyms` must be a list", entry, "synonyms")
+            self.topics[str(tid)] = Topic(
+                str(tid),
+                self._text(entry, "name", f"topic {tid!r}", required=True),
+                self._text(entry, "description"),
+                tuple(str(s) for s in synonyms),
+            )
+        for sid, entry in self._section("series").items():
+            entry = self._mapping(entry, f"series {sid!r}", self.data["series"], sid)
+            self.series[str(sid)] = Series(
+                str(sid),
+                self._text(entry, "title", f"series {sid!r}", required=True),
+                self._text(entry, "description"),
+            )
+        for slug, entry in self._section("webcasts").items():
+            self.webcasts[str(slug)] = self._webcast(str(slug), entry)
+
+    def _mapping(self, entry: Any, what: str, parent: Any, key: Any) -> CommentedMap:
+        if not isinstance(entry, CommentedMap):
+            raise self._err(f"{what} must be a mapping", parent, key)
+        return entry
+
+    def _text(self, entry: CommentedMap, key: str, what: str = "", required: bool = False) -> str:
+        value = entry.get(key)
+        if value is None or value == "":
+            if required:
+                raise self._err(f"{what}: `{key}` is required", entry)
+            return ""
+        if isinstance(value, (dict, list)):
+            raise self._err(f"{what}: `{key}` must be text", entry, key)
+        return str(value)
+
+    def _webcast(self, slug: str, entry: Any) -> Webcast:
+        what = f"webcast {slug!r}"
+        entry = self._mapping(entry, what, self.data["webcasts"], slug)
+        if not SLUG_RE.match(slug):
+            raise self._err(f"{what}: a slug is lowercase letters, digits and dashes", entry)
+        kind = self._text(entry, "kind") or "video"
+        if kind not in KINDS:
+            raise self._err(f"{what}: `kind` must be video or audio", entry, "kind")
+        speakers = tuple(str(s) for s in (entry.get("speakers") or []))
+        for sid in speakers:
+            if sid not in self.speakers:
+                raise self._err(f"{what}: unknown speaker {sid!r}", entry, "speakers")
+        topics = tuple(str(t) for t in (entry.get("topics") or []))
+        for tid in topics:
+            if tid not in self.topics:
+                raise self._err(f"{what}: unknown topic {tid!r}", entry, "topics")
+        series = entry.get("series")
+        if series is not None and str(series) not in self.series:
+            raise self._err(f"{what}: unknown series {series!r}", entry, "series")
+        media = entry.get("media")
+        if not isinstance(media, CommentedMap) or not media.get("file"):
+            raise self._err(f"{what}: `media` needs a `file`", entry)
+        try:
+            media_file = MediaFile(
+                file=str(media["file"]),
+                type=str(media.get("type") or ("audio/mp4" if kind == "audio" else "video/mp4")),
+                duration=_opt(float, media.get("duration")),
+                size=_opt(int, media.get("size")),
+                sha256=_opt(str, media.get("sha256")),
+                width=_opt(int, media.get("width")),
+                height=_opt(int, media.get("height")),
+                video_codec=_opt(str, media.get("video_codec")),
+                audio_codec=_opt(str, media.get("audio_codec")),
+            )
+            captions = tuple(
+                CaptionTrack(
+                    lang=str(c["lang"]),
+                    file=str(c["file"]),
+                    label=str(c.get("label") or ""),
+                    sha256=_opt(str, c.get("sha256")),
+                )
+                for c in (entry.get("captions") or [])
+            )
+            chapters = tuple(
+                Chapter(start=float(c["start"]), title=str(c["title"]))
+                for c in (entry.get("chapters") or [])
+            )
+            resources = tuple(
+                Resource(str(r["title"]), str(r["url"]), str(r.get("description") or ""))
+                for r in (entry.get("resources") or [])
+            )
+            part = _opt(int, entry.get("part"))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise self._err(f"{what}: malformed entry ({exc})", entry) from None
+        for a, b in zip(chapters, chapters[1:], strict=False):
+            if b.start <= a.start:
+                raise self._err(f"{what}: chapter times must increase", entry, "chapters")
+        for name in [media_file.file, *(c.file for c in captions), entry.get("poster") or "x"]:
+            if "/" in str(name) or "\\" in str(name) or str(name).startswith("."):
+                raise self._err(f"{what}: file names are plain names inside media/{slug}/", entry)
+        recorded = entry.get("recorded")
+        return Webcast(
+            slug=slug,
+            title=self._text(entry, "title", what, required=True),
+            media=media_file,
+            kind=kind,
+            summary=self._text(entry, "summary"),
+            speakers=speakers,
+            topics=topics,
+            series=str(series) if series is not None else None,
+            part=part,
+            recorded=str(recorded) if recorded is not None else None,
+            poster=_opt(str, entry.get("poster")),
+            poster_sha256=_opt(str, entry.get("poster_sha256")),
+            captions=captions,
+            chapters=chapters,
+            resources=resources,
+            line=_line(self.data["webcasts"], slug),
+        )
+
+    # ---- reading ---------------------------------------------------------------------------
+
+    @property
+    def title(self) -> str:
+        lib = self.data.get("library")
+        if isinstance(lib, dict) and lib.get("title"):
+            return str(lib["title"])
+        return "Webcast library"
+
+    def webcasts_in_series(self, series_id: str) -> list[Webcast]:
+        return sorted(
+            (w for w in self.webcasts.values() if w.series == series_id),
+            key=lambda w: (w.part or 0, w.slug),
+        )
+
+    # ---- editing (round-trip) --------------------------------------------------------------
+
+    def ensure_speaker(self, text: str) -> tuple[Speaker, bool]:
+        """Match "Name, Credentials" to a speaker by id or name, or add it; (speaker, added)."""
+        name, credentials = parse_speaker(text)
+        if not name:
+            raise CatalogError(self.path, f"a speaker needs a name: {text!r}")
+        sid = slugify(name)
+        for speaker in self.speakers.values():
+            if speaker.id == sid or speaker.name.casefold() == name.casefold():
+                return speaker, False
+        entry = CommentedMap(name=name)
+        if credentials:
+            entry["credentials"] = credentials
+        self._section("speakers")[sid] = entry
+        self.speakers[sid] = Speaker(sid, name, credentials)
+        return self.speakers[sid], True
+
+    def ensure_topic(self, topic_id: str) -> tuple[Topic, bool]:
+        """The topic with this id, added with a name made from the id if new; (topic, added)."""
+        tid = slugify(topic_id)
+        if not tid:
+            raise CatalogError(self.path, f"a topic id needs letters or digits: {topic_id!r}")
+        if tid in self.topics:
+            return self.topics[tid], False
+        name = tid.replace("-", " ").capitalize()
+        self._section("topics")[tid] = CommentedMap(name=name, description="")
+        self.topics[tid] = Topic(tid, name)
+        return self.topics[tid], True
+
+    def put_webcast(self, webcast: Webcast) -> None:
+        """Add or replace a webcast entry; a replaced entry keeps its place and its comments."""
+        section = self._section("webcasts")
+        entry = section.get(webcast.slug)
+        if not isinstance(entry, CommentedMap):
+            entry = CommentedMap()
+            section[webcast.slug] = entry
+        _fill(entry, _webcast_fields(webcast))
+        self.webcasts[webcast.slug] = self._webcast(webcast.slug, entry)
+
+    def remove_webcast(self, slug: str) -> Webcast:
+        section = self._section("webcasts")
+        if slug not in section:
+            raise CatalogError(self.path, f"no webcast {slug!r} in the catalog")
+        del section[slug]
+        return self.webcasts.pop(slug)
+
+    def dump(self) -> str:
+        buf = io.StringIO()
+        _yaml().dump(self.data, buf)
+        return buf.getvalue()
+
+    def save(self, path: Path | str | None = None) -> None:
+        """Write the catalog atomically: a temporary file beside it, fsynced, renamed into place."""
+        write_atomic(Path(path or self.path), self.dump().encode("utf-8"))
+
+
+def _opt(kind: Any, value: Any) -> Any:
+    return None if value is None or value == "" else kind(value)
+
+
+def _webcast_fields(w: Webcast) -> dict[str, Any]:
+    """The catalog entry of a webcast as ordered plain data (None values are left out)."""
+    media = {
+        "file": w.media.file,
+        "type": w.media.type,
+        "duration": round(w.media.duration, 3) if w.media.duration is not None else None,
+        "size": w.media.size,
+        "width": w.media.width,
+        "height": w.media.height,
+        "video_codec": w.media.video_codec,
+        "audio_codec": w.media.audio_codec,
+        "sha256": w.media.sha256,
+    }
+    return {
+        "title": w.title,
+        "summary": w.summary or None,
+        "kind": w.kind,
+        "speakers": list(w.speakers),
+        "topics": list(w.topics),
+        "series": w.series,
+        "part": w.part,
+        "recorded": w.recorded,
+        "media": {k: v for k, v in media.items() if v is not None},
+        "poster": w.poster,
+        "poster_sha256": w.poster_sha256,
+        "captions": [
+            {k: v for k, v in (("lang", c.lang), ("file", c.file), ("label", c.label or None),
+                               ("sha256", c.sha256)) if v is not None}
+            for c in w.captions
+        ],
+        "chapters": [{"start": _num(c.start), "title": c.title} for c in w.chapters],
+        "resources": [
+            {k: v for k, v in (("title", r.title), ("url", r.url),
+                               ("description", r.description or None)) if v is not None}
+            for r in w.resources
+        ],
+    }
+
+
+def _num(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else round(value, 3)
+
+
+def _fill(entry: CommentedMap, values: dict[str, Any]) -> None:
+    """Update a round-trip mapping in place: keep known keys' places, drop emptied ones."""
+    for key, value in values.items():
+        if value is None or value == [] or value == {}:
+            entry.pop(key, None)
+            continue
+        entry[key] = _to_yaml(value, entry.get(key))
+    # Keys the catalog gained by hand but that the entry no longer has are kept as they are.
+
+
+def _to_yaml(value: Any, old: Any) -> Any:
+    if isinstance(value, dict):
+        node = old if isinstance(old, CommentedMap) else CommentedMap()
+        for key in list(node):
+            if key not in value:
+                del node[key]
+        for key, item in value.items():
+            node[key] = _to_yaml(item, node.get(key))
+        return node
+    if isinstance(value, list):
+        seq = CommentedSeq(_to_yaml(item, None) for item in value)
+        if value and all(isinstance(v, str) for v in value):
+            seq.fa.set_flow_style()
+        return seq
+    return value

@@ -1,0 +1,125 @@
+"""`medialib check`: every catalog entry's files, captions, chapters, database rows and index."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .captions import CaptionError
+from .catalog import Catalog, CatalogError
+from .db import schema_ready
+from .library import Library
+from .search import SearchUnavailable
+from .store import stored_slugs
+from .transcripts import transcript_path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the library, naming where."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+def check_library(library: Library) -> list[Problem]:
+    """Every problem found; an empty list means the library is whole and in step."""
+    try:
+        catalog = library.load_catalog()
+    except CatalogError as exc:
+        return [Problem(exc.path + (f":{exc.line}" if exc.line else ""), exc.message)]
+    problems: list[Problem] = []
+    cue_counts: dict[str, int] = {}
+    for webcast in catalog.webcasts.values():
+        problems += _check_files(library, catalog, webcast.slug, cue_counts)
+    problems += _check_database(library, catalog, cue_counts)
+    problems += _check_index(library, catalog)
+    return problems
+
+
+def _sha256(path: Path) -> str:
+    from .media import sha256_file
+
+    return sha256_file(path)
+
+
+def _check_files(
+    library: Library, catalog: Catalog, slug: str, cue_counts: dict[str, int]
+) -> list[Problem]:
+    webcast = catalog.webcasts[slug]
+    folder = library.webcast_dir(slug)
+    problems: list[Problem] = []
+
+    def need(name: str | None, digest: str | None, what: str) -> None:
+        if not name:
+            return
+        path = folder / name
+        if not path.is_file():
+            problems.append(Problem(str(path), f"{what} of {slug!r} is missing"))
+        elif digest and _sha256(path) != digest:
+            problems.append(Problem(str(path), f"{what} of {slug!r} does not match its checksum"))
+
+    need(webcast.media.file, webcast.media.sha256, "media file")
+    need(webcast.poster, webcast.poster_sha256, "poster")
+    for track in webcast.captions:
+        need(track.file, track.sha256, f"{track.lang} captions")
+    try:
+        loaded = library.load_webcast(webcast)
+    except CaptionError as exc:
+        problems.append(Problem(exc.path + (f":{exc.line}" if exc.line else ""), exc.message))
+        return problems
+    cue_counts[slug] = sum(len(c) for c in loaded.tracks.values())
+    for chapter in webcast.chapters:
+        if chapter.start < 0 or chapter.start >= loaded.duration > 0:
+            problems.append(Problem(
+                f"{catalog.path}:{webcast.line or ''}".rstrip(":"),
+                f"chapter {chapter.title!r} of {slug!r} starts at {chapter.start:g} s, "
+                f"outside the media ({loaded.duration:.1f} s)",
+            ))
+    for lang in loaded.tracks:
+        path = transcript_path(library.settings.transcripts_dir, slug, lang)
+        expected = library.transcript_text(catalog, loaded, lang)
+        if not path.is_file():
+            problems.append(Problem(str(path), "transcript is missing (run `medialib reindex`)"))
+        elif path.read_text(encoding="utf-8") != expected:
+            problems.append(Problem(str(path), "transcript is out of date (run `medialib reindex`)"))
+    return problems
+
+
+def _check_database(library: Library, catalog: Catalog, cue_counts: dict[str, int]) -> list[Problem]:
+    where = "database"
+    try:
+        if not schema_ready(library.engine):
+            return [Problem(where, "missing or incomplete (run `medialib reindex`)")]
+        with library.sessions() as session:
+            stored = stored_slugs(session)
+    except Exception as exc:  # any driver error means the same thing to staff: rebuild it
+        return [Problem(where, f"cannot be read ({type(exc).__name__}); run `medialib reindex`")]
+    problems = []
+    for slug in sorted(set(catalog.webcasts) - set(stored)):
+        problems.append(Problem(where, f"{slug!r} is in the catalog but not in the database"))
+    for slug in sorted(set(stored) - set(catalog.webcasts)):
+        problems.append(Problem(where, f"{slug!r} is in the database but not in the catalog"))
+    for slug, count in cue_counts.items():
+        if slug in stored and stored[slug] != count:
+            problems.append(Problem(
+                where, f"{slug!r} has {stored[slug]} cues stored but {count} in its captions"
+            ))
+    return problems
+
+
+def _check_index(library: Library, catalog: Catalog) -> list[Problem]:
+    where = "search index"
+    try:
+        indexed = library.index.slugs()
+    except SearchUnavailable as exc:
+        return [Problem(where, f"{exc} (run `medialib reindex`)")]
+    problems = []
+    for slug in sorted(set(catalog.webcasts) - set(indexed)):
+        problems.append(Problem(where, f"{slug!r} is in the catalog but not in the index"))
+    for slug in sorted(set(indexed) - set(catalog.webcasts)):
+        problems.append(Problem(where, f"{slug!r} is in the index but not in the catalog"))
+    return problems

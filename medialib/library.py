@@ -1,0 +1,213 @@
+"""One library on disk and its derived state: catalog + files -> transcripts, database, index.
+
+`Library` is what the command line and the web app hold. It owns the engine and the search
+index of one library; sessions belong to the caller (one per command, one per request).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from . import models as m
+from . import store
+from .captions import CaptionError, Cue, load_captions
+from .catalog import Catalog, Webcast
+from .config import Settings
+from .db import create_schema, make_engine, session_factory, transaction
+from .search import IndexedWebcast, SearchIndex
+from .transcripts import TranscriptHeader, build_sections, render_text, transcript_path
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class LoadedWebcast:
+    """A catalog entry with its parsed caption tracks and its duration."""
+
+    webcast: Webcast
+    tracks: Mapping[str, Sequence[Cue]]
+    duration: float
+
+
+class Library:
+    """The files of a library, its database and its search index."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+
+    # ---- owned resources -------------------------------------------------------------------
+
+    @cached_property
+    def engine(self) -> Engine:
+        return make_engine(str(self.settings.database_url))
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        return session_factory(self.engine)
+
+    @cached_property
+    def index(self) -> SearchIndex:
+        return SearchIndex(self.settings.index_path)
+
+    def close(self) -> None:
+        if "engine" in self.__dict__:
+            self.engine.dispose()
+
+    # ---- reading the files -----------------------------------------------------------------
+
+    def load_catalog(self) -> Catalog:
+        return Catalog.load(self.settings.catalog_path)
+
+    def webcast_dir(self, slug: str) -> Path:
+        return self.settings.media_dir / slug
+
+    def load_webcast(self, webcast: Webcast) -> LoadedWebcast:
+        """Parse a webcast's caption files; CaptionError names the file and line at fault."""
+        tracks: dict[str, Sequence[Cue]] = {}
+        for track in webcast.captions:
+            tracks[track.lang] = load_captions(self.webcast_dir(webcast.slug) / track.file)
+        return LoadedWebcast(webcast, tracks, self.duration_of(webcast, tracks))
+
+    def duration_of(self, webcast: Webcast, tracks: Mapping[str, Sequence[Cue]]) -> float:
+        """The catalog's duration, else the media file's, else the end of the last cue."""
+        if webcast.media.duration:
+            return webcast.media.duration
+        path = self.webcast_dir(webcast.slug) / webcast.media.file
+        if path.exists():
+            from .media import MediaError, probe
+
+            try:
+                return probe(path).duration
+            except MediaError:
+                pass
+        ends = [cues[-1].end for cues in tracks.values() if cues]
+        return max(ends, default=0.0)
+
+    # ---- derived state ---------------------------------------------------------------------
+
+    def transcript_text(self, catalog: Catalog, loaded: LoadedWebcast, lang: str) -> str:
+        w = loaded.webcast
+        series = catalog.series.get(w.series) if w.series else None
+        header = TranscriptHeader(
+            title=w.title,
+            speakers=[catalog.speakers[s].display for s in w.speakers],
+            recorded=w.recorded,
+            series=f"{series.title}, part {w.part}" if series and w.part else
+            (series.title if series else None),
+            lang=lang,
+        )
+        return render_text(header, build_sections(loaded.tracks[lang], w.chapters))
+
+    def write_transcripts(self, catalog: Catalog, loaded: LoadedWebcast) -> list[Path]:
+        from .transcripts import write_transcript
+
+        written = []
+        for lang in loaded.tracks:
+            path = transcript_path(self.settings.transcripts_dir, loaded.webcast.slug, lang)
+            if write_transcript(path, self.transcript_text(catalog, loaded, lang)):
+                written.append(path)
+        return written
+
+    def indexed(self, catalog: Catalog, loaded: LoadedWebcast) -> IndexedWebcast:
+        w = loaded.webcast
+        cues = loaded.tracks.get("en") or next(iter(loaded.tracks.values()), ())
+        return IndexedWebcast(
+            slug=w.slug,
+            title=w.title,
+            summary=w.summary,
+            kind=w.kind,
+            series=w.series,
+            recorded=w.recorded,
+            speakers=tuple((s, catalog.speakers[s].display) for s in w.speakers),
+            topics=tuple((t, catalog.topics[t].name) for t in w.topics),
+            chapters=tuple(w.chapters),
+            cues=tuple(cues),
+        )
+
+    def reindex(self, progress: Progress | None = None) -> int:
+        """Rebuild transcripts, database and index from the catalog and files; webcast count."""
+        say = progress or (lambda _msg: None)
+        catalog = self.load_catalog()
+        loaded = []
+        for w in catalog.webcasts.values():
+            say(f"reading {w.slug}")
+            item = self.load_webcast(w)
+            self.write_transcripts(catalog, item)
+            loaded.append(item)
+        say("writing the database")
+        create_schema(self.engine)
+        with transaction(self.sessions) as session:
+            store.clear_all(session)
+            store.sync_taxonomy(session, catalog)
+            for position, item in enumerate(loaded):
+                store.put_webcast_rows(session, item.webcast, item.tracks, item.duration, position)
+        say("building the search index")
+        self.index.rebuild(self.indexed(catalog, item) for item in loaded)
+        return len(loaded)
+
+
+def search_document(
+    session: Session,
+    index: SearchIndex,
+    query: str,
+    *,
+    topic: str | None = None,
+    speaker: str | None = None,
+    series: str | None = None,
+    kind: str | None = None,
+    page: int = 1,
+    per_page: int = 10,
+    hits_per_webcast: int = 3,
+) -> dict[str, Any]:
+    """The search contract's JSON document, shared by `medialib search --json` and /api/search."""
+    results = index.search(
+        query, topic=topic, speaker=speaker, series=series, kind=kind,
+        page=page, per_page=per_page, hits_per_webcast=hits_per_webcast,
+    )
+    rows = {
+        w.slug: w
+        for w in session.scalars(
+            select(m.Webcast).where(m.Webcast.slug.in_([r.slug for r in results.results]))
+        )
+    }
+    documents = []
+    for result in results.results:
+        row = rows.get(result.slug)
+        documents.append({
+            "slug": result.slug,
+            "title": result.title,
+            "speakers": [s.display for s in row.speakers] if row else [],
+            "topics": [t.name for t in row.topics] if row else [],
+            "url": f"/webcasts/{result.slug}",
+            "total_hits": result.total_hits,
+            "hits": [
+                {
+                    "start": round(hit.start, 3),
+                    "end": round(hit.end, 3),
+                    "text": hit.text,
+                    "url": f"/webcasts/{result.slug}?t={int(hit.start)}",
+                    "chapter": hit.chapter,
+                    "speaker": hit.speaker,
+                }
+                for hit in result.hits
+            ],
+        })
+    return {
+        "query": query,
+        "results": documents,
+        "total": results.total,
+        "page": results.page,
+        "suggestion": results.suggestion,
+        "corrected": results.corrected,
+    }
+
+
+__all__ = ["CaptionError", "Library", "LoadedWebcast", "search_document"]

@@ -1,0 +1,405 @@
+"""Everything that calls ffmpeg/ffprobe: probe, normalize (remux/transcode) with progress, poster.
+
+Commands are built with ffmpeg-python and run with `subprocess`, so a failure carries the tail of
+ffmpeg's own message and an interrupted run never leaves a partial output behind. Paths are made
+absolute before they reach ffmpeg, so a file name with a colon or a leading dash is never read as
+a protocol or an option.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import ffmpeg
+
+from .chapters import Chapter
+
+WEB_CONTAINERS = {"mov", "mp4", "m4a"}  # ffprobe's format_name for MP4/MOV/M4A lists these
+COPYABLE_CONTAINERS = WEB_CONTAINERS | {"matroska", "webm"}  # clean timestamps, avcC/ASC headers
+TEXT_SUBTITLES = {"mov_text", "subrip", "srt", "webvtt", "ass", "ssa", "text"}
+IMAGE_FORMATS = {"image2", "gif", "apng", "webp_pipe"}  # a still picture is not a recording
+MAX_SHORT_SIDE, MAX_LONG_SIDE = 1080, 1920
+STDERR_TAIL = 1500  # characters of ffmpeg's stderr kept in an error message
+
+
+class MediaError(Exception):
+    """A media file cannot be read or converted; the message names the file."""
+
+    def __init__(self, path: Path | str, message: str):
+        self.path = str(path)
+        self.message = message
+        super().__init__(f"{self.path}: {message}")
+
+
+@dataclass(frozen=True)
+class VideoStream:
+    codec: str
+    width: int
+    height: int
+    pix_fmt: str | None
+    fps: float | None
+    profile: str | None
+    index: int = 0
+
+
+@dataclass(frozen=True)
+class AudioStream:
+    codec: str
+    channels: int
+    sample_rate: int | None
+    index: int = 0
+
+
+@dataclass(frozen=True)
+class SubtitleStream:
+    index: int
+    codec: str
+    language: str | None
+
+    @property
+    def is_text(self) -> bool:
+        """A text stream (convertible to WebVTT), not a bitmap one such as DVD or PGS."""
+        return self.codec in TEXT_SUBTITLES
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What ffprobe says about a media file, reduced to what ingest needs."""
+
+    path: str
+    duration: float
+    format_name: str
+    size: int
+    video: VideoStream | None
+    audio: AudioStream | None
+    subtitles: list[SubtitleStream] = field(default_factory=list)
+    chapters: list[Chapter] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        return "video" if self.video else "audio"
+
+    @property
+    def containers(self) -> set[str]:
+        return set(self.format_name.split(","))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How a probed file becomes web-ready: what is copied and what is re-encoded."""
+
+    kind: str  # "video" | "audio"
+    action: str  # "remux" (nothing re-encoded) | "transcode"
+    output: str  # "video.mp4" | "audio.m4a"
+    mime: str  # "video/mp4" | "audio/mp4"
+    description: str
+    video_index: int | None = None
+    audio_index: int | None = None
+    copy_video: bool = False
+    copy_audio: bool = False
+    audio_sample_rate: int | None = None  # set when the source rate must change for AAC
+
+
+def _ratio(text: str | None) -> float | None:
+    try:
+        num, _, den = (text or "").partition("/")
+        value = float(num) / float(den or 1)
+    except (ValueError, ZeroDivisionError):
+        return None
+    return round(value, 3) if value > 0 else None
+
+
+def _float(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _abs(path: Path | str) -> str:
+    return str(Path(path).resolve())
+
+
+def probe(path: Path | str) -> Probe:
+    """Probe a media file with ffprobe; MediaError if unreadable or without audio and video."""
+    try:
+        info = ffmpeg.probe(_abs(path), v="error", show_chapters=None)
+    except ffmpeg.Error as exc:
+        detail = _tail(exc.stderr) or "unknown error"
+        raise MediaError(path, f"ffprobe cannot read this file ({detail})") from None
+    except (OSError, ValueError) as exc:  # ffprobe missing, or output that is not JSON
+        raise MediaError(path, f"ffprobe cannot read this file ({exc})") from None
+    fmt = info.get("format") or {}
+    format_name = str(fmt.get("format_name") or "")
+    video = audio = None
+    subtitles: list[SubtitleStream] = []
+    for s in info.get("streams") or []:
+        kind, codec = s.get("codec_type"), str(s.get("codec_name") or "unknown")
+        disposition = s.get("disposition") or {}
+        if kind == "video" and video is None:
+            # Cover art in an M4A or MP3 is an "attached picture", not a picture that moves.
+            if disposition.get("attached_pic") or format_name in IMAGE_FORMATS:
+                continue
+            if format_name.endswith("_pipe"):
+                continue
+            video = VideoStream(
+                codec=codec,
+                width=int(s.get("width") or 0),
+                height=int(s.get("height") or 0),
+                pix_fmt=s.get("pix_fmt"),
+                fps=_ratio(s.get("avg_frame_rate")) or _ratio(s.get("r_frame_rate")),
+                profile=s.get("profile"),
+                index=int(s["index"]),
+            )
+        elif kind == "audio" and audio is None:
+            audio = AudioStream(
+                codec=codec,
+                channels=int(s.get("channels") or 0),
+                sample_rate=int(s["sample_rate"]) if s.get("sample_rate") else None,
+                index=int(s["index"]),
+            )
+        elif kind == "subtitle":
+            language = (s.get("tags") or {}).get("language")
+            subtitles.append(SubtitleStream(int(s["index"]), codec, language))
+    if video is None and audio is None:
+        raise MediaError(path, "no audio or video stream")
+    duration = _float(fmt.get("duration"))
+    if duration is None:  # some raw streams only know their streams' durations
+        durations = [_float(s.get("duration")) for s in info.get("streams") or []]
+        duration = max((d for d in durations if d), default=0.0)
+    chapters = [
+        Chapter(
+            start=round(max(0.0, _float(c.get("start_time")) or 0.0), 3),
+            title=str((c.get("tags") or {}).get("title") or "").strip() or f"Chapter {n}",
+        )
+        for n, c in enumerate(info.get("chapters") or [], start=1)
+    ]
+    size = int(fmt.get("size") or 0) or Path(path).stat().st_size
+    return Probe(_abs(path), duration, format_name, size, video, audio, subtitles, chapters)
+
+
+def plan(p: Probe) -> Plan:
+    """Decide remux or transcode: web-safe H.264/AAC streams are copied, anything else re-encoded.
+
+    H.264 (8-bit 4:2:0) video and AAC audio are copied from MP4/MOV and from Matroska/WebM, whose
+    timestamps and codec headers carry over to MP4 cleanly; other containers (AVI, MPEG-TS, FLV)
+    are re-encoded. Subtitle, data and chapter streams never reach the output.
+    """
+    copyable = bool(p.containers & COPYABLE_CONTAINERS)
+    a = p.audio
+    copy_audio = bool(a and a.codec == "aac" and copyable)
+    rate = None
+    if a and not copy_audio and (a.sample_rate or 0) not in (44100, 48000):
+        rate = 48000
+    if p.video is None:
+        assert a is not None
+        copy_audio = copy_audio and bool(p.containers & WEB_CONTAINERS)
+        if copy_audio:
+            what = f"copy {a.codec} audio into M4A (fast start)"
+        else:
+            what = f"transcode {a.codec} audio to AAC M4A"
+        return Plan(
+            kind="audio",
+            action="remux" if copy_audio else "transcode",
+            output="audio.m4a",
+            mime="audio/mp4",
+            description=what,
+            audio_index=a.index,
+            copy_audio=copy_audio,
+            audio_sample_rate=rate,
+        )
+    v = p.video
+    copy_video = v.codec == "h264" and v.pix_fmt == "yuv420p" and copyable
+    parts = [
+        f"copy {v.codec} {v.width}x{v.height} video"
+        if copy_video
+        else f"transcode {v.codec} {v.width}x{v.height} video to H.264"
+    ]
+    if a:
+        parts.append(f"copy {a.codec} audio" if copy_audio else f"transcode {a.codec} audio to AAC")
+    remux = copy_video and (a is None or copy_audio)
+    return Plan(
+        kind="video",
+        action="remux" if remux else "transcode",
+        output="video.mp4",
+        mime="video/mp4",
+        description=", ".join(parts) + " into MP4 (fast start)",
+        video_index=v.index,
+        audio_index=a.index if a else None,
+        copy_video=copy_video,
+        copy_audio=copy_audio,
+        audio_sample_rate=rate,
+    )
+
+
+# Fit inside 1920x1080 (1080x1920 when portrait), never upscale, even dimensions. The expressions
+# see the frame after ffmpeg's autorotation, so a phone's portrait video is fitted as portrait.
+_FIT = (
+    f"min(1,if(gte(iw,ih),min({MAX_LONG_SIDE}/iw,{MAX_SHORT_SIDE}/ih),"
+    f"min({MAX_SHORT_SIDE}/iw,{MAX_LONG_SIDE}/ih)))"
+)
+SCALE_FILTER = f"scale=w='max(2,2*trunc(iw*{_FIT}/2))':h='max(2,2*trunc(ih*{_FIT}/2))'"
+
+
+def ffmpeg_args(src: Path | str, dest: Path | str, plan: Plan) -> list[str]:
+    """The ffmpeg command line (without progress options) that turns `src` into `dest`."""
+    opts: dict[str, Any] = {"f": "mp4", "movflags": "+faststart", "map_chapters": -1}
+    source = ffmpeg.input(_abs(src))
+    streams = []
+    if plan.kind == "video" and plan.video_index is not None:
+        streams.append(source[str(plan.video_index)])
+        if plan.copy_video:
+            opts["c:v"] = "copy"
+        else:
+            opts.update({"c:v": "libx264", "preset": "veryfast", "crf": 23,
+                         "pix_fmt": "yuv420p", "vf": SCALE_FILTER})
+    if plan.audio_index is not None:
+        streams.append(source[str(plan.audio_index)])
+        if plan.copy_audio:
+            opts["c:a"] = "copy"
+        else:
+            opts.update({"c:a": "aac", "b:a": "128k", "ac": 2})
+            if plan.audio_sample_rate:
+                opts["ar"] = plan.audio_sample_rate
+    opts["max_muxing_queue_size"] = 1024
+    args = ffmpeg.output(*streams, _abs(dest), **opts).compile(cmd="ffmpeg", overwrite_output=True)
+    return [args[0], "-hide_banner", "-nostdin", "-v", "error", *args[1:]]
+
+
+def normalize(
+    src: Path | str,
+    dest: Path | str,
+    plan: Plan,
+    duration: float,
+    progress: Callable[[float], None] | None = None,
+) -> None:
+    """Remux or transcode `src` into `dest` per `plan`, reporting seconds done to `progress`.
+
+    On failure (or Ctrl-C) ffmpeg is stopped and `dest` removed; MediaError carries the tail of
+    ffmpeg's message.
+    """
+    args = ffmpeg_args(src, dest, plan)
+    args[1:1] = ["-progress", "pipe:1", "-nostats"]
+    _run(args, src, dest, duration, progress)
+
+
+def _run(
+    args: list[str],
+    src: Path | str,
+    dest: Path | str,
+    duration: float,
+    progress: Callable[[float], None] | None,
+) -> None:
+    done = 0.0
+    with tempfile.TemporaryFile() as err:
+        try:
+            # A new session: Ctrl-C reaches Python, which stops ffmpeg and cleans up. If Python
+            # dies outright, ffmpeg's next progress write hits a closed pipe and it exits too.
+            proc = subprocess.Popen(
+                args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            raise MediaError(src, f"cannot run ffmpeg ({exc})") from None
+        with proc:
+            try:
+                assert proc.stdout is not None
+                for raw in proc.stdout:
+                    key, _, value = raw.decode("ascii", "replace").strip().partition("=")
+                    # Both keys are microseconds (ffmpeg's out_time_ms is misnamed); "N/A" early.
+                    micros = _float(value) if key in ("out_time_us", "out_time_ms") else None
+                    if micros is None or progress is None:
+                        continue
+                    seconds = min(micros / 1e6, duration) if duration > 0 else micros / 1e6
+                    if seconds > done:
+                        done = seconds
+                        progress(done)
+                code = proc.wait()
+            except BaseException:
+                proc.kill()
+                proc.wait()
+                Path(dest).unlink(missing_ok=True)
+                raise
+        if code != 0:
+            Path(dest).unlink(missing_ok=True)
+            raise MediaError(src, f"ffmpeg failed (exit status {code}): {_read_tail(err)}")
+    if progress is not None and duration > done:
+        progress(duration)
+
+
+def make_poster(video_path: Path | str, dest: Path | str, at_seconds: float) -> None:
+    """Write one JPEG frame of the video (at most 1280 wide, square pixels) taken at `at_seconds`.
+
+    A time past the end (or a file whose last frames cannot be reached) falls back to the first
+    frame.
+    """
+    scale = "scale=w='min(1280,2*trunc(iw*sar/2))':h='2*trunc(ow/dar/2)',setsar=1"
+    for at in ([max(0.0, at_seconds), 0.0] if at_seconds > 0 else [0.0]):
+        Path(dest).unlink(missing_ok=True)
+        args = (
+            ffmpeg.input(_abs(video_path), ss=at)
+            .output(_abs(dest), vf=scale, f="image2", update=1, **{"frames:v": 1, "q:v": 3})
+            .compile(cmd="ffmpeg", overwrite_output=True)
+        )
+        args[1:1] = ["-hide_banner", "-nostdin", "-v", "error"]
+        result = subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True)
+        if result.returncode != 0:
+            Path(dest).unlink(missing_ok=True)
+            raise MediaError(video_path, f"cannot make a poster frame: {_tail(result.stderr)}")
+        if Path(dest).exists() and Path(dest).stat().st_size > 0:
+            return
+    Path(dest).unlink(missing_ok=True)
+    raise MediaError(video_path, "cannot make a poster frame: no video frame decoded")
+
+
+def extract_subtitles(src: Path | str, stream_index: int) -> bytes:
+    """An embedded text subtitle stream (mov_text, subrip, webvtt, ass) as WebVTT bytes."""
+    streams = {s.index: s for s in probe(src).subtitles}
+    stream = streams.get(stream_index)
+    if stream is None:
+        raise MediaError(src, f"no subtitle stream #{stream_index}")
+    if not stream.is_text:
+        raise MediaError(src, f"subtitle stream #{stream_index} is {stream.codec}, not text")
+    source = ffmpeg.input(_abs(src))
+    output = ffmpeg.output(source[str(stream_index)], "pipe:1", f="webvtt", **{"c:s": "webvtt"})
+    args = output.compile(cmd="ffmpeg")
+    args[1:1] = ["-hide_banner", "-nostdin", "-v", "error"]
+    result = subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True)
+    if result.returncode != 0:
+        raise MediaError(src, f"cannot extract subtitle stream #{stream_index}: "
+                         f"{_tail(result.stderr)}")
+    return result.stdout
+
+
+def sha256_file(path: Path | str) -> str:
+    """The SHA-256 of a file's bytes, as hex."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+_LOG_PREFIX = re.compile(r"^\[[^\]]* @ 0x[0-9a-f]+\]\s*")
+
+
+def _tail(data: bytes | str | None) -> str:
+    """The last lines of ffmpeg's stderr on one line, without its "[mov @ 0x55..]" prefixes."""
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else (data or "")
+    lines = [_LOG_PREFIX.sub("", line.strip()) for line in text.splitlines()]
+    lines = [line.partition(": ")[2] or line if line.startswith("/") else line for line in lines]
+    return "; ".join(dict.fromkeys(line for line in lines if line))[-STDERR_TAIL:]
+
+
+def _read_tail(fh: IO[bytes]) -> str:
+    fh.seek(0, os.SEEK_END)
+    fh.seek(max(0, fh.tell() - 4 * STDERR_TAIL))
+    return _tail(fh.read()) or "no message"

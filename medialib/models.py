@@ -1,0 +1,201 @@
+"""SQLAlchemy 2 mapped classes: the derived, rebuildable store of a library."""
+
+from __future__ import annotations
+
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Speaker(Base):
+    __tablename__ = "speakers"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    credentials: Mapped[str] = mapped_column(String(200), default="")
+
+    appearances: Mapped[list[WebcastSpeaker]] = relationship(back_populates="speaker")
+
+    @property
+    def display(self) -> str:
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+
+class Topic(Base):
+    __tablename__ = "topics"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    synonyms: Mapped[str] = mapped_column(Text, default="")  # one per line
+
+    tagged: Mapped[list[WebcastTopic]] = relationship(back_populates="topic")
+
+
+class Series(Base):
+    __tablename__ = "series"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    webcasts: Mapped[list[Webcast]] = relationship(
+        back_populates="series", order_by="Webcast.part"
+    )
+
+
+class Webcast(Base):
+    __tablename__ = "webcasts"
+
+    slug: Mapped[str] = mapped_column(String(200), primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(10), default="video")
+    series_id: Mapped[str | None] = mapped_column(ForeignKey("series.id"), nullable=True)
+    part: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    recorded: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    poster: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    duration: Mapped[float | None] = mapped_column(Float, nullable=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)  # order in the catalog
+
+    series: Mapped[Series | None] = relationship(back_populates="webcasts")
+    speaker_links: Mapped[list[WebcastSpeaker]] = relationship(
+        back_populates="webcast", order_by="WebcastSpeaker.position", cascade="all, delete-orphan"
+    )
+    topic_links: Mapped[list[WebcastTopic]] = relationship(
+        back_populates="webcast", order_by="WebcastTopic.position", cascade="all, delete-orphan"
+    )
+    media_files: Mapped[list[MediaFile]] = relationship(
+        back_populates="webcast", cascade="all, delete-orphan"
+    )
+    caption_tracks: Mapped[list[CaptionTrack]] = relationship(
+        back_populates="webcast", order_by="CaptionTrack.position", cascade="all, delete-orphan"
+    )
+    chapters: Mapped[list[Chapter]] = relationship(
+        back_populates="webcast", order_by="Chapter.start", cascade="all, delete-orphan"
+    )
+    resources: Mapped[list[Resource]] = relationship(
+        back_populates="webcast", order_by="Resource.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def speakers(self) -> list[Speaker]:
+        return [link.speaker for link in self.speaker_links]
+
+    @property
+    def topics(self) -> list[Topic]:
+        return [link.topic for link in self.topic_links]
+
+    @property
+    def media(self) -> MediaFile | None:
+        return self.media_files[0] if self.media_files else None
+
+    def captions(self, lang: str = "en") -> CaptionTrack | None:
+        for track in self.caption_tracks:
+            if track.lang == lang:
+                return track
+        return self.caption_tracks[0] if self.caption_tracks else None
+
+
+class WebcastSpeaker(Base):
+    __tablename__ = "webcast_speakers"
+
+    webcast_slug: Mapped[str] = mapped_column(
+        ForeignKey("webcasts.slug", ondelete="CASCADE"), primary_key=True
+    )
+    speaker_id: Mapped[str] = mapped_column(ForeignKey("speakers.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    webcast: Mapped[Webcast] = relationship(back_populates="speaker_links")
+    speaker: Mapped[Speaker] = relationship(back_populates="appearances")
+
+
+class WebcastTopic(Base):
+    __tablename__ = "webcast_topics"
+
+    webcast_slug: Mapped[str] = mapped_column(
+        ForeignKey("webcasts.slug", ondelete="CASCADE"), primary_key=True
+    )
+    topic_id: Mapped[str] = mapped_column(ForeignKey("topics.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    webcast: Mapped[Webcast] = relationship(back_populates="topic_links")
+    topic: Mapped[Topic] = relationship(back_populates="tagged")
+
+
+class MediaFile(Base):
+    __tablename__ = "media_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    webcast_slug: Mapped[str] = mapped_column(ForeignKey("webcasts.slug", ondelete="CASCADE"))
+    file: Mapped[str] = mapped_column(String(300))
+    mime: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    duration: Mapped[float | None] = mapped_column(Float, nullable=True)
+    width: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    height: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    video_codec: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    audio_codec: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+    webcast: Mapped[Webcast] = relationship(back_populates="media_files")
+
+
+class CaptionTrack(Base):
+    __tablename__ = "caption_tracks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    webcast_slug: Mapped[str] = mapped_column(ForeignKey("webcasts.slug", ondelete="CASCADE"))
+    lang: Mapped[str] = mapped_column(String(20))
+    label: Mapped[str] = mapped_column(String(100), default="")
+    file: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    webcast: Mapped[Webcast] = relationship(back_populates="caption_tracks")
+    cues: Mapped[list[Cue]] = relationship(
+        back_populates="track", order_by="Cue.position", cascade="all, delete-orphan"
+    )
+
+
+class Chapter(Base):
+    __tablename__ = "chapters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    webcast_slug: Mapped[str] = mapped_column(ForeignKey("webcasts.slug", ondelete="CASCADE"))
+    start: Mapped[float] = mapped_column(Float)
+    end: Mapped[float] = mapped_column(Float)
+    title: Mapped[str] = mapped_column(String(500))
+
+    webcast: Mapped[Webcast] = relationship(back_populates="chapters")
+
+
+class Cue(Base):
+    __tablename__ = "cues"
+    __table_args__ = (Index("ix_cues_track_position", "track_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("caption_tracks.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    start: Mapped[float] = mapped_column(Float)
+    end: Mapped[float] = mapped_column(Float)
+    text: Mapped[str] = mapped_column(Text)
+    speaker: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+    track: Mapped[CaptionTrack] = relationship(back_populates="cues")
+
+
+class Resource(Base):
+    __tablename__ = "resources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    webcast_slug: Mapped[str] = mapped_column(ForeignKey("webcasts.slug", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    title: Mapped[str] = mapped_column(String(300))
+    url: Mapped[str] = mapped_column(String(1000))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    webcast: Mapped[Webcast] = relationship(back_populates="resources")

@@ -1,0 +1,125 @@
+"""Catalog entries and parsed captions -> database rows, within a session the caller owns."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from . import models as m
+from .captions import Cue
+from .catalog import Catalog, Webcast
+from .chapters import chapter_spans
+
+
+def sync_taxonomy(session: Session, catalog: Catalog) -> None:
+    """Upsert speakers, topics and series from the catalog; drop those no longer listed."""
+    for sp in catalog.speakers.values():
+        session.merge(m.Speaker(id=sp.id, name=sp.name, credentials=sp.credentials))
+    for tp in catalog.topics.values():
+        session.merge(
+            m.Topic(id=tp.id, name=tp.name, description=tp.description,
+                    synonyms="\n".join(tp.synonyms))
+        )
+    for se in catalog.series.values():
+        session.merge(m.Series(id=se.id, title=se.title, description=se.description))
+    session.flush()
+    for model, known in (
+        (m.Speaker, catalog.speakers),
+        (m.Topic, catalog.topics),
+        (m.Series, catalog.series),
+    ):
+        for row in session.scalars(select(model)):
+            if row.id not in known:
+                session.delete(row)
+
+
+def delete_webcast_rows(session: Session, slug: str) -> None:
+    """Remove a webcast and everything hanging off it."""
+    row = session.get(m.Webcast, slug)
+    if row is not None:
+        session.delete(row)
+        session.flush()
+
+
+def put_webcast_rows(
+    session: Session,
+    webcast: Webcast,
+    tracks: Mapping[str, Sequence[Cue]],
+    duration: float,
+    position: int = 0,
+) -> m.Webcast:
+    """Replace the rows of one webcast (taxonomy rows must already exist)."""
+    delete_webcast_rows(session, webcast.slug)
+    row = m.Webcast(
+        slug=webcast.slug,
+        title=webcast.title,
+        summary=webcast.summary,
+        kind=webcast.kind,
+        series_id=webcast.series,
+        part=webcast.part,
+        recorded=webcast.recorded,
+        poster=webcast.poster,
+        duration=duration,
+        position=position,
+    )
+    row.speaker_links = [
+        m.WebcastSpeaker(speaker_id=sid, position=i) for i, sid in enumerate(webcast.speakers)
+    ]
+    row.topic_links = [
+        m.WebcastTopic(topic_id=tid, position=i) for i, tid in enumerate(webcast.topics)
+    ]
+    media = webcast.media
+    row.media_files = [
+        m.MediaFile(
+            file=media.file, mime=media.type, size=media.size, duration=duration,
+            width=media.width, height=media.height, video_codec=media.video_codec,
+            audio_codec=media.audio_codec, sha256=media.sha256,
+        )
+    ]
+    row.caption_tracks = []
+    for i, track in enumerate(webcast.captions):
+        cues = tracks.get(track.lang, ())
+        row.caption_tracks.append(
+            m.CaptionTrack(
+                lang=track.lang, label=track.label or track.lang, file=track.file,
+                sha256=track.sha256, position=i,
+                cues=[
+                    m.Cue(position=j, start=c.start, end=c.end, text=c.text, speaker=c.speaker)
+                    for j, c in enumerate(cues)
+                ],
+            )
+        )
+    row.chapters = [
+        m.Chapter(start=ch.start, end=end, title=ch.title)
+        for ch, end in chapter_spans(list(webcast.chapters), duration)
+    ]
+    row.resources = [
+        m.Resource(position=i, title=r.title, url=r.url, description=r.description)
+        for i, r in enumerate(webcast.resources)
+    ]
+    session.add(row)
+    session.flush()
+    return row
+
+
+def clear_all(session: Session) -> None:
+    """Delete every row (a full rebuild follows in the same transaction)."""
+    for model in (m.Cue, m.CaptionTrack, m.Chapter, m.MediaFile, m.Resource,
+                  m.WebcastSpeaker, m.WebcastTopic, m.Webcast):
+        session.execute(delete(model))
+    session.flush()
+
+
+def stored_slugs(session: Session) -> dict[str, int]:
+    """slug -> number of cues stored, to compare the database with the catalog."""
+    counts: dict[str, int] = {}
+    for slug in session.scalars(select(m.Webcast.slug)):
+        counts[slug] = 0
+    rows = session.execute(
+        select(m.CaptionTrack.webcast_slug, m.Cue.id).join(m.Cue.track)
+    ).all()
+    for slug, _ in rows:
+        counts[slug] = counts.get(slug, 0) + 1
+    return counts
