@@ -6,7 +6,8 @@ import codecs
 import html
 import math
 import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,8 +56,7 @@ def parse_timestamp(text: str) -> float:
     if hours is not None and int(hours) > _MAX_HOURS:
         raise ValueError(f"more than {_MAX_HOURS} hours in {text.strip()!r}")
     whole = (int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)
-    # Integer milliseconds / 1000 gives the same float for the same written time, so cues
-    # compare equal after a round trip through cues_to_webvtt.
+    # Whole milliseconds / 1000: equal cues after a round trip through cues_to_webvtt.
     return (whole * 1000 + int((fraction or "0").ljust(3, "0"))) / 1000
 
 
@@ -188,7 +188,7 @@ def _timed_block(lines: list[str], index: int, source: str) -> CueBlock:
     """The cue timed by lines[index]; a broken timing line or an end before start is an error."""
     line, match = index + 1, _TIMING.fullmatch(lines[index])
     if not match:
-        message = f"broken timing line {lines[index].strip()!r}: expected {_TIMING_EXAMPLE}"
+        message = f"broken timing line {lines[index].strip()[:80]!r}: expected {_TIMING_EXAMPLE}"
         raise CaptionError(source, line, message)
     try:
         start, end = parse_timestamp(match[1]), parse_timestamp(match[2])
@@ -227,15 +227,15 @@ def _webvtt_blocks(lines: list[str], first: int, source: str) -> list[CueBlock]:
         elif all(text.strip().isdigit() for text in texts):
             continue  # a stray cue number: harmless
         else:
-            broken = next((k for k, text in enumerate(texts[:2]) if _TIMEISH.match(text)), None)
-            line = group[broken if broken is not None else 0]
-            if broken is not None:
-                _timed_block(lines, line, source)  # raises, naming what is wrong
-            message = (
-                f"text outside any cue: a cue starts with a timing line such as {_TIMING_EXAMPLE}"
-                " (is there an empty line inside a cue's text?)"
-            )
-            raise CaptionError(source, line + 1, message)
+            for i in group[:2]:
+                if _TIMEISH.match(lines[i]):
+                    _timed_block(lines, i, source)  # raises, naming what is wrong
+            if blocks:  # before the first cue, text is metadata such as "Kind: captions"
+                message = (
+                    f"text outside any cue: a cue starts with a timing line such as"
+                    f" {_TIMING_EXAMPLE} (is there an empty line inside a cue's text?)"
+                )
+                raise CaptionError(source, group[0] + 1, message)
     return blocks
 
 
@@ -270,19 +270,20 @@ def _srt_blocks(lines: list[str], first: int, source: str) -> list[CueBlock]:
 
 # --- cue text: markup, entities, speakers ----------------------------------------------------
 
-_RUBY_TEXT = re.compile(r"<rt(?:[.\s][^>]*)?>.*?</rt\s*>", re.DOTALL)
+_RUBY_TEXT_START = re.compile(r"<rt[\s.>]")
 _ASS_TAG = re.compile(r"\{\\[^{}]*\}")
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>|<[0-9][0-9:.]*>")
-_VOICE = re.compile(r"<v(?:\.[^\s>]*)?\s+([^>]*)>")
+_VOICE = re.compile(r"<v(?:\.[^\s<>]*)?\s([^<>]*)>")
 _INLINE_TIME = re.compile(r"<(?:[0-9]+:)?[0-9]{2}:[0-9]{2}\.[0-9]{3}>")
 _INVISIBLE = re.compile("[\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-_LABEL = re.compile(r"\s*((?:[^\W\d_]|[.,'’\- ])+?):(?=\s|$)")
+_LABEL = re.compile(r"((?:[^\W\d_]|[.,'’\- ]){1,60}?):(?=\s|$)")
 _NOT_SPEAKERS = frozenset(
     "note notes nb warning caution important tip hint example question answer q a step summary"
     " chapter part section reminder update source disclaimer translation translator subtitles"
     " subtitle captions caption transcript title topic re fwd ps http https www kind language"
-    " warnung remarque".split()
+    " remember goal result results next first second third finally also today yes no why how"
+    " what when where who treatment diagnosis symptoms side risk benefits".split()
 )
 _PARTICLES = frozenset("de da del della der den di du la le van von bin ibn y".split())
 
@@ -294,9 +295,9 @@ def _plain(text: str) -> str:
 
 
 def _label(line: str) -> re.Match[str] | None:
-    """A "Name: " speaker label at the line start: 1-4 capitalized words, not "Note:" etc."""
+    """A "Name: " label starting the (stripped) line: 1-4 capitalized words, not "Note:" etc."""
     match = _LABEL.match(line)
-    if not match or len(match[1]) > 60:
+    if not match:
         return None
     words = match[1].split()
     if not 1 <= len(words) <= 4 or words[0].lower().rstrip(".") in _NOT_SPEAKERS:
@@ -305,24 +306,48 @@ def _label(line: str) -> re.Match[str] | None:
     return match if all(capitalized) and words[0][0].isupper() and words[-1][0].isupper() else None
 
 
-def _take_label(lines: list[str]) -> tuple[str | None, list[str]]:
+def _first_label(block: CueBlock) -> str | None:
+    """The "Name" of a "Name: text" label starting the block's text, if any."""
+    shown = (_TAG.sub("", line).strip() for line in _cue_lines(block.lines))
+    match = _label(next((line for line in shown if line), ""))
+    return " ".join(match[1].split()) if match else None
+
+
+def _take_label(lines: list[str], repeated: Set[str]) -> tuple[str | None, list[str]]:
     """The speaker of "Name: text" lines when the first line has one and no other name appears."""
-    labels = [(i, _label(line)) for i, line in enumerate(lines) if line.strip()]
+    lines = [line.strip() for line in lines]
+    labels = [(i, _label(line)) for i, line in enumerate(lines) if line]
     if not labels or labels[0][1] is None:
         return None, lines
     names = {" ".join(m[1].split()) for _, m in labels if m}
     if len(names) != 1:
         return None, lines  # several people in one cue: keep their labels in the text
+    name = names.pop()
+    if " " not in name and not name.isupper() and name not in repeated:
+        return None, lines  # "Treatment: ..." once is text; "Jane: ..." on several cues a name
     out = list(lines)
     for i, match in labels:
         if match:
             out[i] = lines[i][match.end() :]
-    return _plain(names.pop()) or None, out
+    return _plain(name) or None, out
+
+
+def _without_ruby_text(line: str) -> str:
+    """The line without <rt> ruby annotations, in one pass (a regex rescans from each "<rt")."""
+    parts, pos = [], 0
+    while (start := _RUBY_TEXT_START.search(line, pos)) is not None:
+        close = line.find("</rt", start.end() - 1)
+        end = line.find(">", close)
+        if close < 0 or end < 0:
+            break
+        parts.append(line[pos : start.start()])
+        pos = end + 1
+    return "".join(parts) + line[pos:]
 
 
 def _cue_lines(raw: Sequence[str]) -> list[str]:
     """Raw cue lines without ruby annotations and ASS style tags (voice and other tags kept)."""
-    return [_ASS_TAG.sub("", _RUBY_TEXT.sub("", line)) for line in raw]
+    return [_ASS_TAG.sub("", _without_ruby_text(line)) for line in raw]
 
 
 def cue_plain_text(raw: Sequence[str]) -> str:
@@ -335,7 +360,7 @@ def _voice_as_label(match: re.Match[str]) -> str:
     return f"{match[1].strip()}: " if match[1].strip() else ""
 
 
-def _to_cue(block: CueBlock) -> Cue | None:
+def _to_cue(block: CueBlock, repeated: Set[str]) -> Cue | None:
     """A Cue with its speaker (voice span or "Name:" label, only as given in this cue)."""
     lines = _cue_lines(block.lines)
     voices = [m[1].strip() for line in lines for m in _VOICE.finditer(line)]
@@ -345,7 +370,7 @@ def _to_cue(block: CueBlock) -> Cue | None:
         lines = [_VOICE.sub(_voice_as_label, line) for line in lines]
     lines = [_TAG.sub("", line) for line in lines]
     if not voices:
-        speaker, lines = _take_label(lines)
+        speaker, lines = _take_label(lines, repeated)
     text = _plain(" ".join(lines))
     return Cue(block.start, block.end, text, speaker) if text else None
 
@@ -394,7 +419,9 @@ def parse_captions(data: bytes | str, source: str = "<captions>") -> list[Cue]:
     first_line = min(block.line for block in blocks)
     if _is_rolling(blocks):
         blocks = _collapse_rolling(blocks)
-    cues = [cue for cue in map(_to_cue, blocks) if cue is not None]
+    labels = Counter(label for label in map(_first_label, blocks) if label)
+    repeated = {label for label, count in labels.items() if count > 1}
+    cues = [cue for block in blocks if (cue := _to_cue(block, repeated)) is not None]
     if not cues:
         raise CaptionError(source, first_line, "no cue has any text")
     return cues

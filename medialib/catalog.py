@@ -118,6 +118,7 @@ class Webcast:
 def slugify(text: str) -> str:
     """A URL-safe id from a name or title: "Nancy Lin" -> "nancy-lin"."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    ascii_text = re.sub(r"(?<=[A-Za-z])'(?=[A-Za-z])", "", ascii_text)  # O'Neill, don't
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
@@ -373,6 +374,18 @@ class Catalog:
         self._section("topics")[tid] = CommentedMap(name=name, description="")
         self.topics[tid] = Topic(tid, name)
         return self.topics[tid], True
+
+    def ensure_series(self, series_id: str) -> tuple[Series, bool]:
+        """The series with this id, added with a title made from the id if new; (series, added)."""
+        sid = slugify(series_id)
+        if not sid:
+            raise CatalogError(self.path, f"a series id needs letters or digits: {series_id!r}")
+        if sid in self.series:
+            return self.series[sid], False
+        title = sid.replace("-", " ").capitalize()
+        self._section("series")[sid] = CommentedMap(title=title)
+        self.series[sid] = Series(sid, title)
+        return self.series[sid], True
 
     def put_webcast(self, webcast: Webcast) -> None:
         """Add or replace a webcast entry; a replaced entry keeps its place and its comments."""

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import models as m
 from .captions import CaptionError
 from .catalog import Catalog, CatalogError
 from .db import schema_ready
+from .ingest_commit import exclusive, pending
 from .library import Library
+from .lock import LibraryBusy
 from .search import SearchUnavailable
 from .store import stored_slugs
 from .transcripts import transcript_path
@@ -25,8 +32,26 @@ class Problem:
         return f"{self.where}: {self.message}"
 
 
-def check_library(library: Library) -> list[Problem]:
-    """Every problem found; an empty list means the library is whole and in step."""
+def check_library(library: Library, say: Callable[[str], None] | None = None) -> list[Problem]:
+    """Every problem found; an empty list means the library is whole and in step.
+
+    A change left half-done by an interrupted command (kill -9, a power cut) is first finished
+    or rolled back, under the library's lock, exactly as the next ingest would do it. If another
+    command holds the lock, its staged work is not part of the library yet and is left alone.
+    """
+    notify = say or (lambda _message: None)
+    try:
+        with exclusive(library, "check", notify):
+            return _check(library)
+    except LibraryBusy as busy:
+        notify(f"{busy.holder} is changing the library; checking what is committed so far")
+    except PermissionError:  # a read-only copy of a library: nothing can be recovered here
+        for item in pending(library):
+            notify(f"not resolved (the library is read-only): {item.describe()}")
+    return _check(library)
+
+
+def _check(library: Library) -> list[Problem]:
     try:
         catalog = library.load_catalog()
     except CatalogError as exc:
@@ -35,8 +60,27 @@ def check_library(library: Library) -> list[Problem]:
     cue_counts: dict[str, int] = {}
     for webcast in catalog.webcasts.values():
         problems += _check_files(library, catalog, webcast.slug, cue_counts)
+    problems += _check_strays(library, catalog)
     problems += _check_database(library, catalog, cue_counts)
     problems += _check_index(library, catalog)
+    return problems
+
+
+def _check_strays(library: Library, catalog: Catalog) -> list[Problem]:
+    """Webcast folders and transcripts the catalog does not know: left over, or a typo."""
+    problems = []
+    media_dir = library.settings.media_dir
+    if media_dir.is_dir():
+        for folder in sorted(media_dir.iterdir()):
+            if folder.is_dir() and folder.name not in catalog.webcasts:
+                problems.append(Problem(str(folder), "a media folder with no catalog entry"))
+    transcripts = library.settings.transcripts_dir
+    if transcripts.is_dir():
+        for path in sorted(transcripts.glob("*.txt")):
+            slug, _, lang = path.stem.rpartition(".")
+            webcast = catalog.webcasts.get(slug)
+            if webcast is None or lang not in {c.lang for c in webcast.captions}:
+                problems.append(Problem(str(path), "a transcript with no catalog entry"))
     return problems
 
 
@@ -85,20 +129,28 @@ def _check_files(
         if not path.is_file():
             problems.append(Problem(str(path), "transcript is missing (run `medialib reindex`)"))
         elif path.read_text(encoding="utf-8") != expected:
-            problems.append(Problem(str(path), "transcript is out of date (run `medialib reindex`)"))
+            problems.append(
+                Problem(str(path), "transcript is out of date (run `medialib reindex`)")
+            )
     return problems
 
 
-def _check_database(library: Library, catalog: Catalog, cue_counts: dict[str, int]) -> list[Problem]:
+def _check_database(
+    library: Library, catalog: Catalog, cue_counts: dict[str, int]
+) -> list[Problem]:
     where = "database"
     try:
         if not schema_ready(library.engine):
             return [Problem(where, "missing or incomplete (run `medialib reindex`)")]
         with library.sessions() as session:
             stored = stored_slugs(session)
+            stale = _stale_rows(session, catalog)
     except Exception as exc:  # any driver error means the same thing to staff: rebuild it
         return [Problem(where, f"cannot be read ({type(exc).__name__}); run `medialib reindex`")]
-    problems = []
+    problems = [
+        Problem(where, f"{slug!r} differs from the catalog ({what}); run `medialib reindex`")
+        for slug, what in stale
+    ]
     for slug in sorted(set(catalog.webcasts) - set(stored)):
         problems.append(Problem(where, f"{slug!r} is in the catalog but not in the database"))
     for slug in sorted(set(stored) - set(catalog.webcasts)):
@@ -109,6 +161,29 @@ def _check_database(library: Library, catalog: Catalog, cue_counts: dict[str, in
                 where, f"{slug!r} has {stored[slug]} cues stored but {count} in its captions"
             ))
     return problems
+
+
+def _stale_rows(session: Session, catalog: Catalog) -> list[tuple[str, str]]:
+    """(slug, what differs) for rows that no longer match their catalog entry (a hand edit)."""
+    stale = []
+    for row in session.scalars(select(m.Webcast)):
+        w = catalog.webcasts.get(row.slug)
+        if w is None:
+            continue
+        differs = [
+            name for name, ours, theirs in (
+                ("title", row.title, w.title),
+                ("summary", row.summary or "", w.summary),
+                ("speakers", [s.speaker_id for s in row.speaker_links], list(w.speakers)),
+                ("topics", [t.topic_id for t in row.topic_links], list(w.topics)),
+                ("series", (row.series_id, row.part), (w.series, w.part)),
+                ("chapters", [(round(c.start, 3), c.title) for c in row.chapters],
+                 [(round(c.start, 3), c.title) for c in w.chapters]),
+            ) if ours != theirs
+        ]
+        if differs:
+            stale.append((row.slug, ", ".join(differs)))
+    return stale
 
 
 def _check_index(library: Library, catalog: Catalog) -> list[Problem]:

@@ -6,6 +6,7 @@ Exit status: 0 done, 1 the input or library is wrong (the message names the file
 
 from __future__ import annotations
 
+import datetime
 import json
 import sys
 from pathlib import Path
@@ -16,13 +17,20 @@ import click
 from .captions import CaptionError
 from .catalog import Catalog, CatalogError
 from .config import Settings
+from .db import StoreUnavailable
+from .ingest_commit import CommitError
+from .ingest_inputs import LANG_RE, CaptionSource, IngestError
 from .library import Library, search_document
+from .lock import LibraryBusy
 from .media import MediaError
 from .search import SearchUnavailable
 
 DOMAIN_ERRORS: tuple[type[Exception], ...] = (
-    CatalogError, CaptionError, MediaError, SearchUnavailable,
+    CatalogError, CaptionError, MediaError, SearchUnavailable, IngestError, CommitError,
+    LibraryBusy, StoreUnavailable,
 )
+
+SERVE_ANYWAY: tuple[type[Exception], ...] = (*DOMAIN_ERRORS, OSError)
 
 
 def fail(message: str) -> NoReturn:
@@ -74,6 +82,14 @@ def run(fn: Any, *args: Any, **kwargs: Any) -> Any:
         fail(str(exc))
     except KeyboardInterrupt:
         fail("interrupted; nothing was changed")
+    except OSError as exc:  # permissions, a vanished folder: name the file, skip the traceback
+        where = exc.filename or "medialib"
+        fail(f"{where}: {exc.strerror or exc}")
+
+
+def say(message: str) -> None:
+    """A progress or notice line, on stderr so stdout stays clean for --json and summaries."""
+    click.echo(f"  {message}", err=True)
 
 
 @main.command()
@@ -93,6 +109,92 @@ def init(ctx: Context, directory: Path | None, title: str) -> None:
     if not gitignore.exists():
         gitignore.write_text("/instance/\n/.staging/\n/.medialib.lock\n", encoding="utf-8")
     click.echo(f"Created an empty library in {root}")
+
+
+def _caption_source(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
+                    ) -> tuple[CaptionSource, ...]:
+    sources = tuple(CaptionSource.parse(v) for v in values)
+    for source in sources:
+        if not LANG_RE.match(source.lang):
+            raise click.BadParameter(f"{source.lang!r} is not a language code such as en or es")
+    return sources
+
+
+def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    for fmt in ("%Y-%m-%d", "%Y-%m"):
+        try:
+            datetime.datetime.strptime(value, fmt)
+            return value
+        except ValueError:
+            continue
+    raise click.BadParameter(f"{value!r} is not a date such as 2024-03-12")
+
+
+@main.command()
+@click.argument("media", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--title", required=True, help="The title patients see.")
+@click.option("--slug", help="The URL name (default: made from the title); an existing slug is "
+              "replaced.")
+@click.option("--speaker", "speakers", multiple=True, metavar='"NAME, CREDENTIALS"',
+              help='A speaker, matched to the catalog or added (repeatable), e.g. '
+                   '"Jane Doe, RN".')
+@click.option("--topic", "topics", multiple=True, metavar="ID",
+              help="A topic id, added to the catalog if new (repeatable).")
+@click.option("--captions", "captions", multiple=True, metavar="FILE[:LANG]",
+              callback=_caption_source,
+              help="A WebVTT or SRT caption file and its language (default en; repeatable). "
+                   "Without it, subtitles embedded in the media are used.")
+@click.option("--chapters", type=click.Path(path_type=Path, dir_okay=False),
+              help='A WebVTT chapters file or "MM:SS Title" lines (default: chapters embedded '
+                   "in the media).")
+@click.option("--summary", help="A short summary for the library page.")
+@click.option("--series", metavar="ID", help="The series this webcast is part of.")
+@click.option("--part", type=click.IntRange(min=1), help="Its part number in the series.")
+@click.option("--recorded", callback=_date, metavar="DATE",
+              help="The recording date, YYYY-MM-DD.")
+@click.option("--poster-at", type=click.FloatRange(min=0), metavar="SECONDS",
+              help="Take the poster frame at this time (default: 10% in).")
+@click.option("--dry-run", is_flag=True, help="Print the plan; write nothing.")
+@pass_ctx
+def ingest(ctx: Context, media: Path, title: str, slug: str | None, speakers: tuple[str, ...],
+           topics: tuple[str, ...], captions: tuple[CaptionSource, ...], chapters: Path | None,
+           summary: str | None, series: str | None, part: int | None, recorded: str | None,
+           poster_at: float | None, dry_run: bool) -> None:
+    """Add (or replace) a webcast from a recording, its captions and chapters: all or nothing.
+
+    Probes MEDIA, remuxes or transcodes it to web-ready MP4 (M4A for audio), makes a poster,
+    normalizes captions to WebVTT, writes the transcript, the catalog entry, the database rows
+    and the search index. If anything fails, nothing in the library changes.
+    """
+    from .ingest import IngestRequest, prepare
+    from .ingest import ingest as run_ingest
+    from .ingest_console import ConsoleReporter, print_plan, print_summary
+
+    if part is not None and series is None:
+        raise click.UsageError("--part needs --series")
+    request = IngestRequest(
+        media=media, title=title, slug=slug, speakers=speakers, topics=topics,
+        captions=captions, chapters=chapters, summary=summary, series=series, part=part,
+        recorded=recorded, poster_at=poster_at,
+    )
+    if dry_run:
+        print_plan(run(prepare, ctx.library, request))
+        return
+    result = run(run_ingest, ctx.library, request, ConsoleReporter())
+    print_summary(result, ctx.settings.public_base_url)
+
+
+@main.command()
+@click.argument("slug")
+@pass_ctx
+def remove(ctx: Context, slug: str) -> None:
+    """Delete a webcast: its catalog entry, files, transcripts, rows and index documents."""
+    from .ingest_commit import remove_webcast
+
+    run(remove_webcast, ctx.library, slug, say)
+    click.echo(f"Removed {slug!r}.")
 
 
 @main.command(name="list")
@@ -161,7 +263,13 @@ def search(ctx: Context, query: str, topic: str | None, speaker: str | None,
 @pass_ctx
 def reindex(ctx: Context) -> None:
     """Rebuild transcripts, database and search index from the catalog and files."""
-    count = run(ctx.library.reindex, progress=lambda msg: click.echo(f"  {msg}", err=True))
+    from .ingest_commit import exclusive
+
+    def rebuild() -> int:
+        with exclusive(ctx.library, "reindex", say, refresh=False):
+            return ctx.library.reindex(progress=say)
+
+    count = run(rebuild)
     click.echo(f"Reindexed {count} webcasts.")
 
 
@@ -171,7 +279,7 @@ def check(ctx: Context) -> None:
     """Verify files, checksums, captions, chapters, database and index against the catalog."""
     from .checks import check_library
 
-    problems = check_library(ctx.library)
+    problems = run(check_library, ctx.library, say)
     for problem in problems:
         click.echo(f"problem: {problem}", err=True)
     if problems:
@@ -189,7 +297,15 @@ def serve(ctx: Context, host: str, port: int, threads: int) -> None:
     import waitress
 
     from .app import create_app
+    from .ingest_commit import exclusive
 
+    try:  # finish or roll back a change a killed command left behind, if nobody is writing
+        with exclusive(ctx.library, "serve", say):
+            pass
+    except LibraryBusy:
+        pass  # the command that is writing resolves its own work
+    except SERVE_ANYWAY as exc:  # a read-only copy, or a broken catalog: serve what is there
+        click.echo(f"  note: {exc}", err=True)
     app = create_app(ctx.settings)
     click.echo(f"Serving {ctx.settings.library} at http://{host}:{port}/ (Ctrl-C to stop)")
     waitress.serve(app, host=host, port=port, threads=threads, ident="medialib")
@@ -200,12 +316,25 @@ def serve(ctx: Context, host: str, port: int, threads: int) -> None:
 @pass_ctx
 def demo(ctx: Context, force: bool) -> None:
     """Render the sample library's media (ffmpeg + espeak-ng), then reindex it."""
-    from .demo import render_demo
+    from .demo import DemoError, render_demo
+    from .ingest_commit import exclusive
 
     lib = ctx.library
-    catalog = run(lib.load_catalog)
-    rendered = run(render_demo, ctx.settings.library, catalog, force=force,
-                   progress=lambda msg: click.echo(f"  {msg}", err=True))
-    click.echo(f"Rendered {len(rendered)} item(s); {len(catalog.webcasts) - len(rendered)} reused.")
-    count = run(lib.reindex, progress=lambda msg: click.echo(f"  {msg}", err=True))
+
+    def build() -> tuple[int, int]:
+        with exclusive(lib, "demo", say, refresh=False):
+            catalog = lib.load_catalog()
+            try:
+                rendered = render_demo(ctx.settings.library, catalog, force=force, progress=say)
+            except DemoError as exc:
+                fail(str(exc))
+            click.echo(f"Rendered {len(rendered)} item(s); "
+                       f"{len(catalog.webcasts) - len(rendered)} reused.")
+            return len(rendered), lib.reindex(progress=say)
+
+    _, count = run(build)
     click.echo(f"The sample library is ready: {count} webcasts.")
+
+
+if __name__ == "__main__":  # `python -m medialib.cli`, as the subprocess tests run it
+    main()

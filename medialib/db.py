@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .models import Base
@@ -30,7 +30,36 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            _follow_replaced_file(engine, Path(path))
     return engine
+
+
+def _inode(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+def _follow_replaced_file(engine: Engine, path: Path) -> None:
+    """Pooled connections to a SQLite file that was since deleted or replaced are reopened.
+
+    `medialib reindex` replaces a corrupt database file and people delete a broken one; a
+    running server's pooled connections would otherwise keep reading the old, unlinked file.
+    """
+
+    def remember(_dbapi_connection: Any, record: Any) -> None:
+        record.info["medialib_inode"] = _inode(path)
+
+    def verify(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if record.info.get("medialib_inode") != _inode(path):
+            raise DisconnectionError("the database file was replaced")
+
+    event.listen(engine, "connect", remember)
+    event.listen(engine, "checkout", verify)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DatabaseError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import models as m
@@ -21,7 +22,7 @@ from . import store
 from .captions import CaptionError, Cue, load_captions
 from .catalog import Catalog, Webcast
 from .config import Settings
-from .db import create_schema, make_engine, session_factory, transaction
+from .db import StoreUnavailable, create_schema, make_engine, session_factory, transaction
 from .search import IndexedWebcast, SearchIndex
 from .transcripts import TranscriptHeader, build_sections, render_text, transcript_path
 
@@ -132,6 +133,69 @@ class Library:
             cues=tuple(cues),
         )
 
+    # ---- one webcast at a time (ingest, remove, recovery) ----------------------------------
+
+    def publish(self, catalog: Catalog, loaded: LoadedWebcast) -> None:
+        """Write one webcast's rows, then its index documents (see publish_rows)."""
+        self.publish_rows(catalog, loaded)
+        self.index.add(self.indexed(catalog, loaded))
+
+    def publish_rows(self, catalog: Catalog, loaded: LoadedWebcast) -> None:
+        """Write one webcast's rows and the catalog's taxonomy in one transaction.
+
+        Readers see the old rows or the new ones, never a mix; a failure leaves the database as
+        it was.
+        """
+        slug = loaded.webcast.slug
+        position = list(catalog.webcasts).index(slug) if slug in catalog.webcasts else 0
+        self.ensure_schema()
+        with transaction(self.sessions) as session:
+            store.sync_taxonomy(session, catalog)
+            store.put_webcast_rows(
+                session, loaded.webcast, loaded.tracks, loaded.duration, position
+            )
+
+    def unpublish(self, catalog: Catalog, slug: str) -> None:
+        """Delete one webcast's rows and index documents (the catalog no longer lists it)."""
+        self.ensure_schema()
+        with transaction(self.sessions) as session:
+            store.delete_webcast_rows(session, slug)
+            store.sync_taxonomy(session, catalog)
+        self.index.remove(slug)
+
+    def refresh(self, slugs: Sequence[str]) -> None:
+        """Bring these webcasts' rows and index documents in step with the files on disk."""
+        catalog = self.load_catalog()
+        for slug in slugs:
+            webcast = catalog.webcasts.get(slug)
+            if webcast is None:
+                self.unpublish(catalog, slug)
+            else:
+                self.publish(catalog, self.load_webcast(webcast))
+
+    def ensure_schema(self) -> None:
+        """Create missing tables; StoreUnavailable (naming the fix) if the database is unusable."""
+        try:
+            create_schema(self.engine)
+        except SQLAlchemyError as exc:
+            raise StoreUnavailable(
+                f"database: cannot be used ({_first_line(exc)}); run `medialib reindex`"
+            ) from None
+
+    def _discard_sqlite_file(self) -> bool:
+        """Delete the SQLite file (and its WAL) behind the engine; False for other databases.
+
+        The database is derived state, never the only copy of anything, so `reindex` replaces
+        a file that is not a database rather than crashing on it.
+        """
+        url = self.engine.url
+        if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+            return False
+        self.engine.dispose()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(url.database + suffix).unlink(missing_ok=True)
+        return True
+
     def reindex(self, progress: Progress | None = None) -> int:
         """Rebuild transcripts, database and index from the catalog and files; webcast count."""
         say = progress or (lambda _msg: None)
@@ -143,15 +207,35 @@ class Library:
             self.write_transcripts(catalog, item)
             loaded.append(item)
         say("writing the database")
-        create_schema(self.engine)
+        try:
+            self._rebuild_database(catalog, loaded)
+        except (DatabaseError, StoreUnavailable) as exc:
+            if not (_is_corrupt(exc) and self._discard_sqlite_file()):
+                raise
+            say("the database file was damaged: replaced it")
+            self._rebuild_database(catalog, loaded)
+        say("building the search index")
+        self.index.rebuild(self.indexed(catalog, item) for item in loaded)
+        return len(loaded)
+
+    def _rebuild_database(self, catalog: Catalog, loaded: Sequence[LoadedWebcast]) -> None:
+        self.ensure_schema()
         with transaction(self.sessions) as session:
             store.clear_all(session)
             store.sync_taxonomy(session, catalog)
             for position, item in enumerate(loaded):
                 store.put_webcast_rows(session, item.webcast, item.tracks, item.duration, position)
-        say("building the search index")
-        self.index.rebuild(self.indexed(catalog, item) for item in loaded)
-        return len(loaded)
+
+
+def _is_corrupt(exc: BaseException) -> bool:
+    """SQLite's words for a file that is not (or no longer) a database."""
+    text = str(exc).lower()
+    return any(word in text for word in ("not a database", "malformed", "corrupt"))
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def search_document(

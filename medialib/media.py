@@ -8,10 +8,13 @@ a protocol or an option.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import os
 import re
+import signal
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,9 +28,11 @@ from .chapters import Chapter
 WEB_CONTAINERS = {"mov", "mp4", "m4a"}  # ffprobe's format_name for MP4/MOV/M4A lists these
 COPYABLE_CONTAINERS = WEB_CONTAINERS | {"matroska", "webm"}  # clean timestamps, avcC/ASC headers
 TEXT_SUBTITLES = {"mov_text", "subrip", "srt", "webvtt", "ass", "ssa", "text"}
-IMAGE_FORMATS = {"image2", "gif", "apng", "webp_pipe"}  # a still picture is not a recording
+IMAGE_FORMATS = {"image2", "gif", "apng"}  # and every "*_pipe" (png_pipe, jpeg_pipe, ...)
 MAX_SHORT_SIDE, MAX_LONG_SIDE = 1080, 1920
 STDERR_TAIL = 1500  # characters of ffmpeg's stderr kept in an error message
+_PR_SET_PDEATHSIG = 1
+_LIBC = ctypes.CDLL(None) if sys.platform.startswith("linux") else None
 
 
 class MediaError(Exception):
@@ -124,6 +129,10 @@ def _float(value: Any) -> float | None:
         return None
 
 
+def _is_image(format_name: str) -> bool:
+    return format_name in IMAGE_FORMATS or format_name.endswith("_pipe")
+
+
 def _abs(path: Path | str) -> str:
     return str(Path(path).resolve())
 
@@ -135,7 +144,9 @@ def probe(path: Path | str) -> Probe:
     except ffmpeg.Error as exc:
         detail = _tail(exc.stderr) or "unknown error"
         raise MediaError(path, f"ffprobe cannot read this file ({detail})") from None
-    except (OSError, ValueError) as exc:  # ffprobe missing, or output that is not JSON
+    except OSError as exc:
+        raise MediaError(path, f"cannot run ffprobe ({exc})") from None
+    except ValueError as exc:  # output that is not JSON
         raise MediaError(path, f"ffprobe cannot read this file ({exc})") from None
     fmt = info.get("format") or {}
     format_name = str(fmt.get("format_name") or "")
@@ -145,10 +156,8 @@ def probe(path: Path | str) -> Probe:
         kind, codec = s.get("codec_type"), str(s.get("codec_name") or "unknown")
         disposition = s.get("disposition") or {}
         if kind == "video" and video is None:
-            # Cover art in an M4A or MP3 is an "attached picture", not a picture that moves.
-            if disposition.get("attached_pic") or format_name in IMAGE_FORMATS:
-                continue
-            if format_name.endswith("_pipe"):
+            # Cover art in an M4A or MP3 is an "attached picture"; a JPEG or PNG file is a still.
+            if disposition.get("attached_pic") or _is_image(format_name):
                 continue
             video = VideoStream(
                 codec=codec,
@@ -194,50 +203,26 @@ def plan(p: Probe) -> Plan:
     are re-encoded. Subtitle, data and chapter streams never reach the output.
     """
     copyable = bool(p.containers & COPYABLE_CONTAINERS)
-    a = p.audio
+    a, v = p.audio, p.video
     copy_audio = bool(a and a.codec == "aac" and copyable)
-    rate = None
-    if a and not copy_audio and (a.sample_rate or 0) not in (44100, 48000):
-        rate = 48000
-    if p.video is None:
+    rate = 48000 if a and not copy_audio and a.sample_rate not in (44100, 48000) else None
+    if v is None:
         assert a is not None
         copy_audio = copy_audio and bool(p.containers & WEB_CONTAINERS)
-        if copy_audio:
-            what = f"copy {a.codec} audio into M4A (fast start)"
-        else:
-            what = f"transcode {a.codec} audio to AAC M4A"
-        return Plan(
-            kind="audio",
-            action="remux" if copy_audio else "transcode",
-            output="audio.m4a",
-            mime="audio/mp4",
-            description=what,
-            audio_index=a.index,
-            copy_audio=copy_audio,
-            audio_sample_rate=rate,
-        )
-    v = p.video
+        what = (f"copy {a.codec} audio into M4A (fast start)" if copy_audio
+                else f"transcode {a.codec} audio to AAC M4A")
+        return Plan("audio", "remux" if copy_audio else "transcode", "audio.m4a", "audio/mp4",
+                    what, audio_index=a.index, copy_audio=copy_audio, audio_sample_rate=rate)
     copy_video = v.codec == "h264" and v.pix_fmt == "yuv420p" and copyable
-    parts = [
-        f"copy {v.codec} {v.width}x{v.height} video"
-        if copy_video
-        else f"transcode {v.codec} {v.width}x{v.height} video to H.264"
-    ]
+    size = f"{v.codec} {v.width}x{v.height}"
+    parts = [f"copy {size} video" if copy_video else f"transcode {size} video to H.264"]
     if a:
         parts.append(f"copy {a.codec} audio" if copy_audio else f"transcode {a.codec} audio to AAC")
     remux = copy_video and (a is None or copy_audio)
-    return Plan(
-        kind="video",
-        action="remux" if remux else "transcode",
-        output="video.mp4",
-        mime="video/mp4",
-        description=", ".join(parts) + " into MP4 (fast start)",
-        video_index=v.index,
-        audio_index=a.index if a else None,
-        copy_video=copy_video,
-        copy_audio=copy_audio,
-        audio_sample_rate=rate,
-    )
+    return Plan("video", "remux" if remux else "transcode", "video.mp4", "video/mp4",
+                ", ".join(parts) + " into MP4 (fast start)", video_index=v.index,
+                audio_index=a.index if a else None, copy_video=copy_video, copy_audio=copy_audio,
+                audio_sample_rate=rate)
 
 
 # Fit inside 1920x1080 (1080x1920 when portrait), never upscale, even dimensions. The expressions
@@ -301,11 +286,10 @@ def _run(
     done = 0.0
     with tempfile.TemporaryFile() as err:
         try:
-            # A new session: Ctrl-C reaches Python, which stops ffmpeg and cleans up. If Python
-            # dies outright, ffmpeg's next progress write hits a closed pipe and it exits too.
+            # A new session: Ctrl-C reaches Python, which stops ffmpeg and cleans up.
             proc = subprocess.Popen(
                 args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err,
-                start_new_session=True,
+                start_new_session=True, preexec_fn=_die_with_parent,
             )
         except OSError as exc:
             raise MediaError(src, f"cannot run ffmpeg ({exc})") from None
@@ -333,6 +317,16 @@ def _run(
             raise MediaError(src, f"ffmpeg failed (exit status {code}): {_read_tail(err)}")
     if progress is not None and duration > done:
         progress(duration)
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: on Linux, be killed if this process is (even by kill -9).
+
+    ffmpeg ignores SIGPIPE and write errors on its progress pipe, so an orphaned transcode would
+    otherwise run to the end, writing into a scratch folder nobody owns any more.
+    """
+    if _LIBC is not None:
+        _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def make_poster(video_path: Path | str, dest: Path | str, at_seconds: float) -> None:

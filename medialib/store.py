@@ -25,14 +25,13 @@ def sync_taxonomy(session: Session, catalog: Catalog) -> None:
     for se in catalog.series.values():
         session.merge(m.Series(id=se.id, title=se.title, description=se.description))
     session.flush()
-    for model, known in (
-        (m.Speaker, catalog.speakers),
-        (m.Topic, catalog.topics),
-        (m.Series, catalog.series),
-    ):
-        for row in session.scalars(select(model)):
-            if row.id not in known:
-                session.delete(row)
+    stale: list[m.Speaker | m.Topic | m.Series] = [
+        *(r for r in session.scalars(select(m.Speaker)) if r.id not in catalog.speakers),
+        *(r for r in session.scalars(select(m.Topic)) if r.id not in catalog.topics),
+        *(r for r in session.scalars(select(m.Series)) if r.id not in catalog.series),
+    ]
+    for row in stale:
+        session.delete(row)
 
 
 def delete_webcast_rows(session: Session, slug: str) -> None:

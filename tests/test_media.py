@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import struct
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -30,14 +33,28 @@ def top_level_atoms(path: Path) -> list[str]:
 
 
 def ffmpeg_running(needle: str) -> bool:
-    """Whether any process's command line mentions `needle` (an output path)."""
+    """Whether an ffmpeg process (not a zombie) has `needle` (an output path) in its arguments."""
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
-            if needle.encode() in cmdline.read_bytes():
-                return True
+            args = cmdline.read_bytes().split(b"\0")
         except OSError:
             continue
+        if Path(args[0].decode(errors="replace")).name == "ffmpeg" and needle.encode() in args:
+            return True
     return False
+
+
+@pytest.fixture(scope="module")
+def probed(request):
+    """probe() of a media fixture by name, cached: each ffprobe run costs ~0.1 s."""
+    cache: dict[str, Probe] = {}
+
+    def get(name: str) -> Probe:
+        if name not in cache:
+            cache[name] = media.probe(request.getfixturevalue(name))
+        return cache[name]
+
+    return get
 
 
 # ---- probe ---------------------------------------------------------------------------------
@@ -57,9 +74,9 @@ def ffmpeg_running(needle: str) -> bool:
         ("tiny_flac", "audio", None, "flac", "flac"),
     ],
 )
-def test_probe_each_kind(request, fixture, kind, video, audio, container):
+def test_probe_each_kind(request, probed, fixture, kind, video, audio, container):
     path = request.getfixturevalue(fixture)
-    p = media.probe(path)
+    p = probed(fixture)
     assert p.kind == kind
     assert container in p.containers
     assert p.duration == pytest.approx(2.0, abs=0.15)
@@ -69,26 +86,26 @@ def test_probe_each_kind(request, fixture, kind, video, audio, container):
     assert p.audio.channels == 1 and p.audio.sample_rate in (22050, 44100, 48000)
 
 
-def test_probe_video_details(tiny_video, tiny_vp9):
-    v = media.probe(tiny_video).video
+def test_probe_video_details(probed):
+    v = probed("tiny_video").video
     assert (v.width, v.height, v.pix_fmt, v.fps) == (160, 120, "yuv420p", 10.0)
     assert v.profile and "Baseline" in v.profile
-    assert media.probe(tiny_vp9).video.width == 175
+    assert probed("tiny_vp9").video.width == 175
 
 
 @pytest.mark.parametrize("fixture", ["tiny_audio_mp3", "tiny_m4a"])
-def test_cover_art_is_not_video(request, fixture):
-    assert media.probe(request.getfixturevalue(fixture)).video is None
+def test_cover_art_is_not_video(probed, fixture):
+    assert probed(fixture).video is None
 
 
-def test_probe_embedded_subtitles_and_chapters(tiny_mkv_with_subs, tiny_mp4_with_subs):
-    mkv, mp4 = media.probe(tiny_mkv_with_subs), media.probe(tiny_mp4_with_subs)
+def test_probe_embedded_subtitles_and_chapters(probed):
+    mkv, mp4 = probed("tiny_mkv_with_subs"), probed("tiny_mp4_with_subs")
     assert [(s.index, s.codec, s.language) for s in mkv.subtitles] == [(2, "subrip", "eng")]
     assert [(s.index, s.codec, s.language) for s in mp4.subtitles] == [(2, "mov_text", "fra")]
     expected = [Chapter(0.0, "Opening"), Chapter(1.0, "Questions: and answers")]
     assert mkv.chapters == expected
     assert mp4.chapters == expected
-    assert media.probe(Path(tiny_mkv_with_subs)).subtitles[0].is_text
+    assert mkv.subtitles[0].is_text
 
 
 def test_untitled_chapters_are_numbered(tmp_path, tiny_video):
@@ -136,8 +153,8 @@ def test_probe_odd_file_names(tmp_path, tiny_video):
         ("tiny_flac", "audio", "transcode", "audio.m4a", False, False),
     ],
 )
-def test_plan_decisions(request, fixture, kind, action, output, copy_video, copy_audio):
-    p = media.plan(media.probe(request.getfixturevalue(fixture)))
+def test_plan_decisions(probed, fixture, kind, action, output, copy_video, copy_audio):
+    p = media.plan(probed(fixture))
     assert (p.kind, p.action, p.output) == (kind, action, output)
     assert (p.copy_video, p.copy_audio) == (copy_video, copy_audio)
     assert p.mime == ("video/mp4" if kind == "video" else "audio/mp4")
@@ -173,21 +190,21 @@ def test_plan_rules(probe, action, copy_video, copy_audio):
     assert (p.action, p.copy_video, p.copy_audio) == (action, copy_video, copy_audio)
 
 
-def test_plan_resamples_unusual_rates(tiny_wav):
-    assert media.plan(media.probe(tiny_wav)).audio_sample_rate == 48000
+def test_plan_resamples_unusual_rates(probed):
+    assert media.plan(probed("tiny_wav")).audio_sample_rate == 48000
     flac = fake_probe(None, AudioStream("flac", 2, 44100, 0), "flac")
     assert media.plan(flac).audio_sample_rate is None
 
 
-def test_ffmpeg_args(tiny_video, tiny_vp9, tmp_path):
-    remux = media.ffmpeg_args(tiny_video, tmp_path / "o.mp4", media.plan(media.probe(tiny_video)))
+def test_ffmpeg_args(probed, tiny_video, tiny_vp9, tmp_path):
+    remux = media.ffmpeg_args(tiny_video, tmp_path / "o.mp4", media.plan(probed("tiny_video")))
     assert remux[0] == "ffmpeg" and remux[-1] == "-y"
     assert "-progress" not in remux
     joined = " ".join(remux)
     assert "-c:v copy" in joined and "-c:a copy" in joined and "-movflags +faststart" in joined
     assert "-map 0:0 -map 0:1" in joined and "-map_chapters -1" in joined
     transcode = " ".join(media.ffmpeg_args(tiny_vp9, tmp_path / "o.mp4",
-                                           media.plan(media.probe(tiny_vp9))))
+                                           media.plan(probed("tiny_vp9"))))
     for part in ("-c:v libx264", "-preset veryfast", "-crf 23", "-pix_fmt yuv420p",
                  "-c:a aac", "-b:a 128k", "-ac 2"):
         assert part in transcode
@@ -196,8 +213,8 @@ def test_ffmpeg_args(tiny_video, tiny_vp9, tmp_path):
 # ---- normalize -----------------------------------------------------------------------------
 
 
-def test_remux_copies_streams_with_fast_start(tiny_mkv_with_subs, tmp_path):
-    src = media.probe(tiny_mkv_with_subs)
+def test_remux_copies_streams_with_fast_start(probed, tiny_mkv_with_subs, tmp_path):
+    src = probed("tiny_mkv_with_subs")
     plan = media.plan(src)
     dest = tmp_path / "video.mp4"
     seen: list[float] = []
@@ -212,18 +229,18 @@ def test_remux_copies_streams_with_fast_start(tiny_mkv_with_subs, tmp_path):
     assert seen and seen == sorted(seen) and seen[-1] == pytest.approx(src.duration)
 
 
-def test_remux_moves_moov_first(tiny_video, tmp_path):
+def test_remux_moves_moov_first(probed, tiny_video, tmp_path):
     atoms = top_level_atoms(tiny_video)
     assert atoms.index("moov") > atoms.index("mdat")  # the fixture is not fast start
     dest = tmp_path / "video.mp4"
-    media.normalize(tiny_video, dest, media.plan(media.probe(tiny_video)), 2.0)
+    media.normalize(tiny_video, dest, media.plan(probed("tiny_video")), 2.0)
     atoms = top_level_atoms(dest)
     assert atoms.index("moov") < atoms.index("mdat")
     assert hashlib.sha256(dest.read_bytes()).hexdigest() == media.sha256_file(dest)
 
 
-def test_transcode_vp9_to_h264_with_even_dims(tiny_vp9, tmp_path):
-    src = media.probe(tiny_vp9)
+def test_transcode_vp9_to_h264_with_even_dims(probed, tiny_vp9, tmp_path):
+    src = probed("tiny_vp9")
     dest = tmp_path / "video.mp4"
     seen: list[float] = []
     media.normalize(tiny_vp9, dest, media.plan(src), src.duration, seen.append)
@@ -237,25 +254,25 @@ def test_transcode_vp9_to_h264_with_even_dims(tiny_vp9, tmp_path):
 
 
 @pytest.mark.parametrize("size, expected", [("2560x1440", (1920, 1080)),
-                                            ("1440x2560", (1080, 1920)),
-                                            ("2000x1000", (1920, 960))])
+                                            ("1440x2560", (1080, 1920))])
 def test_transcode_fits_1080p_keeping_aspect(tmp_path, size, expected):
     src = tmp_path / "big.avi"
     subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"testsrc=s={size}:r=2:d=0.5",
+                    "-frames:v", "1",
                     "-c:v", "mpeg4", "-q:v", "31", src], check=True)
     dest = tmp_path / "video.mp4"
     media.normalize(src, dest, media.plan(media.probe(src)), 0.5)
-    out = media.probe(dest).video
-    assert (out.width, out.height) == expected
-    assert media.probe(dest).audio is None
+    out = media.probe(dest)
+    assert (out.video.width, out.video.height) == expected
+    assert out.audio is None
 
 
 @pytest.mark.parametrize("fixture, action", [("tiny_audio_mp3", "transcode"),
                                              ("tiny_wav", "transcode"),
                                              ("tiny_m4a", "remux")])
-def test_audio_only_becomes_m4a(request, tmp_path, fixture, action):
+def test_audio_only_becomes_m4a(request, probed, tmp_path, fixture, action):
     path = request.getfixturevalue(fixture)
-    src = media.probe(path)
+    src = probed(fixture)
     plan = media.plan(src)
     assert plan.action == action
     dest = tmp_path / "audio.m4a"
@@ -283,16 +300,38 @@ def test_failure_names_the_file_and_removes_partial_output(tiny_video, tmp_path)
 
 
 @pytest.mark.parametrize("exc", [KeyboardInterrupt, RuntimeError])
-def test_interrupt_stops_ffmpeg_and_removes_partial_output(tiny_vp9, tmp_path, exc):
+def test_interrupt_stops_ffmpeg_and_removes_partial_output(probed, tiny_vp9, tmp_path, exc):
     dest = tmp_path / "interrupted.mp4"
 
     def interrupt(seconds: float) -> None:
         raise exc()
 
     with pytest.raises(exc):
-        media.normalize(tiny_vp9, dest, media.plan(media.probe(tiny_vp9)), 2.0, interrupt)
+        media.normalize(tiny_vp9, dest, media.plan(probed("tiny_vp9")), 2.0, interrupt)
     assert not dest.exists()
     assert not ffmpeg_running(str(dest))
+
+
+def test_ffmpeg_dies_with_its_parent(tmp_path):
+    """kill -9 of the process running normalize() takes ffmpeg with it (no orphan transcode)."""
+    fifo, dest = tmp_path / "input.fifo", tmp_path / "orphan.mp4"
+    os.mkfifo(fifo)  # ffmpeg blocks opening it: a transcode that never ends by itself
+    plan = media.Plan("video", "transcode", "video.mp4", "video/mp4", "x", video_index=0)
+    code = f"from medialib import media; media.normalize({str(fifo)!r}, {str(dest)!r}, " \
+           f"media.Plan(**{plan.__dict__!r}), 10.0)"
+    parent = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        deadline = time.monotonic() + 10
+        while not ffmpeg_running(str(dest)):
+            assert time.monotonic() < deadline, "ffmpeg never started"
+            time.sleep(0.05)
+    finally:
+        parent.kill()
+        parent.wait()
+    deadline = time.monotonic() + 5
+    while ffmpeg_running(str(dest)):
+        assert time.monotonic() < deadline, "ffmpeg outlived its parent"
+        time.sleep(0.05)
 
 
 # ---- poster, subtitles, checksum -----------------------------------------------------------
@@ -306,6 +345,8 @@ def test_poster(tiny_video, tmp_path):
                            "height", "-of", "csv=p=0", dest], capture_output=True, text=True,
                           check=True).stdout.strip()
     assert info == "mjpeg,160,120"
+    with pytest.raises(MediaError, match="no audio or video stream"):
+        media.probe(dest)  # a still picture is not a recording
 
 
 def test_poster_past_the_end_falls_back_to_first_frame(tiny_video, tmp_path):

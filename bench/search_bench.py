@@ -1,0 +1,425 @@
+"""Search benchmark: a synthetic library of one-hour webcasts, our index against SQLite FTS5.
+
+    .venv/bin/python bench/search_bench.py --hours 1000 --procs 2 --write
+
+Phases run in child processes (so each one's peak memory is its own): build our index (full
+rebuild throughput, size, peak memory), build an FTS5 table of the same cues, run the same mixed
+queries on both (p50/p95 per kind, in process), add one new one-hour webcast to the big index and
+time until an already-open reader finds it. With --http URL the queries also go to
+URL/api/search?q=... (e.g. a running `medialib serve`). --write replaces the "## Search" section
+of bench/RESULTS.md with the figures and the command that made them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import resource
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE), str(HERE.parent)]
+
+from results import write_section  # noqa: E402
+from search_synth import _long_tail, synthetic_library  # noqa: E402
+
+from medialib.search import SearchIndex  # noqa: E402
+
+SEED = 2024
+
+
+def queries(seed: int = SEED) -> list[tuple[str, str, dict[str, str]]]:
+    """(kind, query, filters): the mixed query set, the same for every engine."""
+    tail = _long_tail(random.Random(seed), 60_000)
+    return [
+        *[("common", q, {}) for q in ("treatment", "patients", "cancer", "important", "family")],
+        *[
+            ("rare", q, {})
+            for q in ("tucatinib", "mucositis", "craniotomy", tail[3_000], tail[40_000])
+        ],
+        *[
+            ("two words", q, {})
+            for q in (
+                "radiation fatigue",
+                "tamoxifen insomnia",
+                "family decision",
+                "surgery seizures",
+                "exercise sleep",
+            )
+        ],
+        *[
+            ("phrase", q, {})
+            for q in (
+                '"whole brain radiation"',
+                '"side effects"',
+                '"quality of life"',
+                '"blood brain barrier"',
+                '"clinical trial"',
+            )
+        ],
+        *[("prefix", q, {}) for q in ("lymph*", "neuro*", "chemo*", "radi*", "palli*")],
+        *[
+            ("misspelling", q, {})
+            for q in ("trastuzamab", "herseptin", "neuropahty", "palliatve", "chemotheraphy")
+        ],
+        ("filtered", "radiation", {"topic": "radiation-therapy"}),
+        ("filtered", "fatigue", {"kind": "audio"}),
+        ("filtered", "memory", {"topic": "cognitive-changes"}),
+        ("filtered", "trial", {"series": "series-000"}),
+        ("filtered", "surgery", {"topic": "surgery"}),
+        *[
+            ("lay term", q, {})
+            for q in ("chemo brain", "living will", "WBRT", "brain mets", "Herceptin")
+        ],
+    ]
+
+
+def peak_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def dir_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+# ---- phases (each runs in its own process) -------------------------------------------------
+
+
+def phase_build(args: argparse.Namespace) -> dict[str, Any]:
+    index_dir = Path(args.out) / "index"
+    shutil.rmtree(index_dir, ignore_errors=True)
+    count = {"cues": 0, "webcasts": 0}
+
+    def counted():
+        for webcast in synthetic_library(args.hours, SEED):
+            count["cues"] += len(webcast.cues)
+            count["webcasts"] += 1
+            yield webcast
+
+    # The synthetic text is generated while indexing; time it alone to subtract it.
+    start = time.perf_counter()
+    for _ in synthetic_library(min(args.hours, 20), SEED + 1):
+        pass
+    generate_per_hour = (time.perf_counter() - start) / min(args.hours, 20)
+    start = time.perf_counter()
+    SearchIndex(index_dir).rebuild(counted(), procs=args.procs)
+    seconds = time.perf_counter() - start - generate_per_hour * args.hours
+    current = json.loads((index_dir / "CURRENT").read_text())["generation"]
+    return {
+        **count,
+        "seconds": seconds,
+        "cues_per_s": count["cues"] / seconds,
+        "index_mb": dir_size(index_dir / current) / 2**20,
+        "peak_mb": peak_mb(),
+    }
+
+
+def phase_fts(args: argparse.Namespace) -> dict[str, Any]:
+    path = Path(args.out) / "fts.sqlite"
+    path.unlink(missing_ok=True)
+    db = sqlite3.connect(path)
+    db.executescript(
+        """
+        CREATE VIRTUAL TABLE cues USING fts5(slug UNINDEXED, start UNINDEXED, text,
+                                             tokenize='porter unicode61');
+        CREATE TABLE webcasts (slug TEXT PRIMARY KEY, title TEXT, kind TEXT, series TEXT);
+        CREATE TABLE topics (slug TEXT, topic TEXT);
+        CREATE INDEX topics_topic ON topics (topic);
+        """
+    )
+    start = time.perf_counter()
+    cues = 0
+    for w in synthetic_library(args.hours, SEED):
+        db.execute("INSERT INTO webcasts VALUES (?, ?, ?, ?)", (w.slug, w.title, w.kind, w.series))
+        db.executemany("INSERT INTO topics VALUES (?, ?)", [(w.slug, t) for t, _ in w.topics])
+        db.executemany(
+            "INSERT INTO cues VALUES (?, ?, ?)", [(w.slug, c.start, c.text) for c in w.cues]
+        )
+        cues += len(w.cues)
+    db.commit()
+    db.execute("INSERT INTO cues(cues) VALUES ('optimize')")
+    db.commit()
+    db.close()
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "cues_per_s": cues / seconds, "db_mb": path.stat().st_size / 2**20}
+
+
+def fts_match(query: str) -> str:
+    """Our query as an FTS5 expression: words (implicit AND), "phrases", prefix*."""
+    parts = []
+    for phrase, word, star in re.findall(r'"([^"]*)"|(\w+)(\*)?', query):
+        if phrase:
+            parts.append('"' + " ".join(re.findall(r"\w+", phrase)) + '"')
+        elif word:
+            parts.append(f'"{word}"' + ("*" if star else ""))
+    return " ".join(parts)
+
+
+FTS_FILTERS = {
+    "topic": "slug IN (SELECT slug FROM topics WHERE topic = ?)",
+    "kind": "slug IN (SELECT slug FROM webcasts WHERE kind = ?)",
+    "series": "slug IN (SELECT slug FROM webcasts WHERE series = ?)",
+}
+
+
+def fts_search(db: sqlite3.Connection, query: str, filters: dict[str, str]) -> int:
+    """Top 10 webcasts by their best cue, with the webcast count and 3 snippets each."""
+    where = " AND ".join(["cues MATCH ?"] + [FTS_FILTERS[k] for k in filters])
+    params = [fts_match(query), *filters.values()]
+    grouped = db.execute(
+        f"SELECT slug, min(r) AS best FROM (SELECT slug, rank AS r FROM cues WHERE {where}) "
+        "GROUP BY slug ORDER BY best",
+        params,
+    ).fetchall()
+    for slug, _ in grouped[:10]:
+        db.execute(
+            "SELECT start, snippet(cues, 2, '<mark>', '</mark>', '…', 12) FROM cues "
+            "WHERE cues MATCH ? AND slug = ? ORDER BY rank LIMIT 3",
+            (params[0], slug),
+        ).fetchall()
+    return len(grouped)
+
+
+def timed_rounds(run, rounds: int) -> dict[str, list[float]]:
+    by_kind: dict[str, list[float]] = {}
+    for _, query, filters in queries():  # warm-up: open files, fill caches
+        run(query, filters)
+    for _ in range(rounds):
+        for kind, query, filters in queries():
+            start = time.perf_counter()
+            run(query, filters)
+            by_kind.setdefault(kind, []).append((time.perf_counter() - start) * 1000)
+    return by_kind
+
+
+def phase_query(args: argparse.Namespace) -> dict[str, Any]:
+    index = SearchIndex(Path(args.out) / "index")
+    start = time.perf_counter()
+    index.search("warm up")
+    open_ms = (time.perf_counter() - start) * 1000
+    ours = timed_rounds(lambda q, f: index.search(q, **f), args.rounds)
+    totals = {q: index.search(q, **f).total for _, q, f in queries()}
+    out: dict[str, Any] = {"open_ms": open_ms, "ours": ours, "totals": totals}
+    out["peak_mb"] = peak_mb()
+    fts_path = Path(args.out) / "fts.sqlite"
+    if fts_path.exists():
+        db = sqlite3.connect(fts_path)
+        out["fts"] = timed_rounds(lambda q, f: fts_search(db, q, f), args.rounds)
+        out["fts_totals"] = {q: fts_search(db, q, f) for _, q, f in queries()}
+    return out
+
+
+def phase_http(args: argparse.Namespace) -> dict[str, Any]:
+    def get(query: str, filters: dict[str, str]) -> None:
+        url = f"{args.http.rstrip('/')}/api/search?" + urllib.parse.urlencode(
+            {"q": query, **filters}
+        )
+        with urllib.request.urlopen(url, timeout=30) as response:
+            response.read()
+
+    return {"http": timed_rounds(get, args.rounds)}
+
+
+def phase_add(args: argparse.Namespace) -> dict[str, Any]:
+    index_dir = Path(args.out) / "index"
+    server = SearchIndex(index_dir)  # an already-open reader, as a web server holds
+    server.search("treatment")
+    new = next(synthetic_library(1, SEED + 7))
+    marker = "zyxwvutsrq"
+    new = type(new)(
+        **{
+            **new.__dict__,
+            "slug": "synthetic-new",
+            "cues": (*new.cues[:-1], type(new.cues[-1])(3596.0, 3600.0, f"the word {marker}")),
+        }
+    )
+    writer = SearchIndex(index_dir)
+    start = time.perf_counter()
+    writer.add(new)
+    added = time.perf_counter()
+    found = server.search(marker).total
+    visible = time.perf_counter()
+    writer.remove("synthetic-new")
+    removed = time.perf_counter()
+    return {
+        "cues": len(new.cues),
+        "add_s": added - start,
+        "first_search_s": visible - added,
+        "searchable_after_s": visible - start,
+        "found": found,
+        "remove_s": removed - visible,
+    }
+
+
+PHASES = {
+    "build": phase_build,
+    "fts": phase_fts,
+    "query": phase_query,
+    "http": phase_http,
+    "add": phase_add,
+}
+
+
+def run_phase(name: str, argv: list[str]) -> dict[str, Any]:
+    print(f"[search bench] {name} ...", file=sys.stderr, flush=True)
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, __file__, *argv, "--phase", name],
+        stdout=subprocess.PIPE,
+        check=True,
+        text=True,
+    )
+    print(f"[search bench] {name}: {time.perf_counter() - start:.1f} s", file=sys.stderr)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# ---- report --------------------------------------------------------------------------------
+
+
+def stats(values: list[float]) -> tuple[float, float]:
+    return statistics.median(values), percentile(values, 0.95)
+
+
+def report(args: argparse.Namespace, res: dict[str, Any]) -> str:
+    q = res["query"]
+    ours, fts, http = q["ours"], q.get("fts"), res.get("http", {}).get("http")
+    every = [v for vs in ours.values() for v in vs]
+    lines = [
+        f"{args.hours} synthetic one-hour webcasts (`bench/search_synth.py`, seed {SEED}); "
+        f"{os.cpu_count()} cores, load average {res['load']:.1f} when the run started "
+        "(the machine is shared: other work running at the same time slows every figure).",
+        "",
+        "| figure | value | goal |",
+        "| --- | --- | --- |",
+    ]
+    if "build" in res:
+        b = res["build"]
+        lines += [
+            f"| full rebuild | {b['cues']:,} cues in {b['seconds']:.1f} s = "
+            f"**{b['cues_per_s']:,.0f} cues/s** (procs={args.procs}) | ≥ 20,000 cues/s |",
+            f"| index size | {b['index_mb']:,.0f} MB | |",
+            f"| peak memory, rebuild | {b['peak_mb']:,.0f} MB | |",
+        ]
+    if "fts" in res:
+        f = res["fts"]
+        lines.append(
+            f"| SQLite FTS5 build, same cues | {f['seconds']:.1f} s = {f['cues_per_s']:,.0f} "
+            f"cues/s, {f['db_mb']:,.0f} MB | |"
+        )
+    p50, p95 = stats(every)
+    lines += [
+        f"| all queries, in process | p50 **{p50:.1f} ms**, p95 **{p95:.1f} ms** | "
+        "p50 ≤ 10 ms, p95 ≤ 50 ms |",
+        f"| peak memory, open searcher after the queries | {q['peak_mb']:,.0f} MB | |",
+        f"| first search (opens the index) | {q['open_ms']:.0f} ms | |",
+    ]
+    if fts:
+        fts_every = [v for vs in fts.values() for v in vs]
+        f50, f95 = stats(fts_every)
+        lines.append(
+            f"| same queries on SQLite FTS5 | p50 {f50:.1f} ms, p95 {f95:.1f} ms; "
+            f"our p95 / FTS5 p95 = **{p95 / f95:.1f}×** | within 10× |"
+        )
+    if http:
+        h50, h95 = stats([v for vs in http.values() for v in vs])
+        lines.append(
+            f"| all queries over HTTP ({args.http}) | p50 {h50:.1f} ms, p95 {h95:.1f} ms | |"
+        )
+    if "add" in res:
+        a = res["add"]
+        lines.append(
+            f"| one new one-hour webcast ({a['cues']} cues) searchable after add | "
+            f"**{a['searchable_after_s']:.2f} s** (add {a['add_s']:.2f} s + first search "
+            f"{a['first_search_s'] * 1000:.0f} ms; remove {a['remove_s']:.2f} s) | ≤ 2 s |"
+        )
+    header = "| kind | queries × rounds | p50 ms | p95 ms |"
+    rule = "| --- | --- | --- | --- |"
+    if fts:
+        header += " FTS5 p50 | FTS5 p95 | p95 ratio |"
+        rule += " --- | --- | --- |"
+    if http:
+        header += " HTTP p50 | HTTP p95 |"
+        rule += " --- | --- |"
+    lines += ["", header, rule]
+    for kind, values in ours.items():
+        o50, o95 = stats(values)
+        row = f"| {kind} | {len(values)} | {o50:.1f} | {o95:.1f} |"
+        if fts:
+            f50, f95 = stats(fts[kind])
+            row += f" {f50:.1f} | {f95:.1f} | {o95 / f95:.1f}× |"
+        if http:
+            h50, h95 = stats(http[kind])
+            row += f" {h50:.1f} | {h95:.1f} |"
+        lines.append(row)
+    lines += [
+        "",
+        "Webcasts matched per query (ours / FTS5, which has no synonyms or corrections):",
+        "",
+    ]
+    fts_totals = q.get("fts_totals", {})
+    lines.append(
+        "; ".join(
+            f"`{k}` {v}" + (f" / {fts_totals[k]}" if k in fts_totals else "")
+            for k, v in q["totals"].items()
+        )
+    )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--hours", type=int, default=1000, help="one-hour webcasts to generate")
+    parser.add_argument("--procs", type=int, default=2, help="indexing processes for a rebuild")
+    parser.add_argument("--rounds", type=int, default=5, help="times each query is timed")
+    parser.add_argument("--out", default=str(HERE / "out" / "search"), help="working folder")
+    parser.add_argument("--http", help="also time GET URL/api/search?q=... (medialib serve)")
+    parser.add_argument("--reuse", action="store_true", help="keep the indexes of a former run")
+    parser.add_argument("--no-fts", action="store_true", help="skip the SQLite FTS5 comparison")
+    parser.add_argument("--write", action="store_true", help="update bench/RESULTS.md")
+    parser.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        print(json.dumps(PHASES[args.phase](args)))
+        return
+    argv = sys.argv[1:]
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    res: dict[str, Any] = {"load": os.getloadavg()[0]}
+    if args.no_fts:
+        (Path(args.out) / "fts.sqlite").unlink(missing_ok=True)
+    if not args.reuse:
+        res["build"] = run_phase("build", argv)
+        if not args.no_fts:
+            res["fts"] = run_phase("fts", argv)
+    res["query"] = run_phase("query", argv)
+    if args.http:
+        res["http"] = run_phase("http", argv)
+    res["add"] = run_phase("add", argv)
+    body = report(args, res)
+    (Path(args.out) / "results.json").write_text(json.dumps(res, indent=1))
+    print(body)
+    if args.write:
+        command = " ".join([".venv/bin/python bench/search_bench.py", *argv])
+        write_section("Search", body, command.replace(" --write", ""))
+
+
+if __name__ == "__main__":
+    main()

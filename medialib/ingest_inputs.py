@@ -1,0 +1,157 @@
+"""Reading what staff give `medialib ingest`: caption files, chapter files, embedded streams.
+
+Everything here reads and validates; nothing writes. Each error names the file (and, for captions
+and chapters, the line) so staff can open it and fix it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import media
+from .captions import CaptionError, Cue, parse_captions
+from .chapters import Chapter, parse_chapters, validate_chapters
+from .media import MediaError, Probe
+
+LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+
+# Labels shown in the player's caption menu, in each language's own words.
+LANGUAGE_LABELS = {
+    "en": "English", "es": "Español", "fr": "Français", "de": "Deutsch", "pt": "Português",
+    "it": "Italiano", "zh": "中文", "ht": "Kreyòl ayisyen", "ru": "Русский", "ar": "العربية",
+    "vi": "Tiếng Việt", "ko": "한국어", "ja": "日本語", "pl": "Polski", "el": "Ελληνικά",
+}
+# ffprobe reports ISO 639-2 codes ("eng", "fre" or "fra"); the catalog uses ISO 639-1 ("en").
+ISO639_2 = {
+    "eng": "en", "spa": "es", "fre": "fr", "fra": "fr", "ger": "de", "deu": "de", "por": "pt",
+    "ita": "it", "chi": "zh", "zho": "zh", "hat": "ht", "rus": "ru", "ara": "ar", "vie": "vi",
+    "kor": "ko", "jpn": "ja", "pol": "pl", "gre": "el", "ell": "el",
+}
+
+
+class IngestError(Exception):
+    """An ingest input or step is wrong; the message names the file (and line) at fault."""
+
+    def __init__(self, path: Path | str, message: str, line: int | None = None):
+        self.path = str(path)
+        self.line = line
+        self.message = message
+        where = f"{self.path}:{line}" if line else self.path
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class CaptionSource:
+    """A caption file given with --captions FILE[:LANG]."""
+
+    path: Path
+    lang: str = "en"
+
+    @classmethod
+    def parse(cls, text: str) -> CaptionSource:
+        """"talk.srt" or "talk.es.vtt:es"; a colon that is part of an existing file name stays."""
+        head, sep, lang = text.rpartition(":")
+        looks_like_lang = 0 < len(lang) <= 16 and "/" not in lang and "." not in lang
+        if sep and head and looks_like_lang and not Path(text).exists():
+            return cls(Path(head), lang)  # the command line checks the code itself
+        return cls(Path(text), "en")
+
+
+@dataclass(frozen=True)
+class CaptionInput:
+    """Parsed captions of one language, and where they came from."""
+
+    lang: str
+    label: str
+    cues: tuple[Cue, ...]
+    source: str  # a file path, or "<media> subtitle stream #2"
+
+
+def language_label(lang: str) -> str:
+    return LANGUAGE_LABELS.get(lang.split("-")[0], lang)
+
+
+def require_file(path: Path, what: str) -> None:
+    """IngestError naming `path` unless it is a readable file."""
+    if not path.exists():
+        raise IngestError(path, f"no such file (the {what})")
+    if not path.is_file():
+        raise IngestError(path, f"not a file (the {what})")
+    try:
+        with open(path, "rb") as fh:
+            fh.read(1)
+    except OSError as exc:
+        raise IngestError(path, f"cannot read the {what}: {exc.strerror or exc}") from None
+
+
+def read_caption_files(sources: Sequence[CaptionSource]) -> list[CaptionInput]:
+    """Parse each --captions file; CaptionError names the file and line of the first problem."""
+    seen: dict[str, Path] = {}
+    inputs = []
+    for source in sources:
+        if source.lang in seen:
+            raise IngestError(
+                source.path,
+                f"a second caption file for language {source.lang!r} (the first is "
+                f"{seen[source.lang]}); give each file its language as FILE:LANG",
+            )
+        seen[source.lang] = source.path
+        require_file(source.path, "caption file")
+        cues = parse_captions(source.path.read_bytes(), str(source.path))
+        inputs.append(CaptionInput(source.lang, language_label(source.lang), tuple(cues),
+                                   str(source.path)))
+    return inputs
+
+
+def read_embedded_captions(probe: Probe, notices: list[str]) -> list[CaptionInput]:
+    """Text subtitle streams of the media (mov_text, subrip, webvtt), one per language."""
+    inputs: list[CaptionInput] = []
+    for stream in probe.subtitles:
+        where = f"{probe.path} subtitle stream #{stream.index}"
+        if not stream.is_text:
+            notices.append(f"skipped {where}: {stream.codec} subtitles are pictures, not text")
+            continue
+        code = (stream.language or "").lower()
+        lang = ISO639_2.get(code, code if LANG_RE.match(code) and code != "und" else "")
+        lang = lang or ("en" if not inputs else f"x-{stream.index}")
+        if any(i.lang == lang for i in inputs):
+            notices.append(f"skipped {where}: a second {lang!r} subtitle stream")
+            continue
+        try:
+            data = media.extract_subtitles(probe.path, stream.index)
+            cues = parse_captions(data, where)
+        except (MediaError, CaptionError) as exc:
+            notices.append(f"skipped {where}: {getattr(exc, 'message', exc)}")
+            continue
+        inputs.append(CaptionInput(lang, language_label(lang), tuple(cues), where))
+    return inputs
+
+
+def read_chapters(path: Path | None, probe: Probe) -> tuple[list[Chapter], str]:
+    """Chapters from --chapters FILE, else those embedded in the media; (chapters, source)."""
+    if path is not None:
+        require_file(path, "chapters file")
+        chapters = parse_chapters(path.read_bytes(), str(path))
+        validate_chapters(chapters, probe.duration, str(path))
+        return chapters, str(path)
+    if not probe.chapters:
+        return [], ""
+    chapters = list(probe.chapters)
+    validate_chapters(chapters, probe.duration, probe.path)
+    return chapters, f"{probe.path} (embedded)"
+
+
+def captions_past_end(inputs: Sequence[CaptionInput], duration: float) -> list[str]:
+    """Notices for caption tracks that start after the media ends: probably the wrong file."""
+    notes = []
+    for item in inputs:
+        late = [c for c in item.cues if c.start >= duration + 1.0]
+        if late:
+            notes.append(
+                f"{item.source}: {len(late)} cue(s) start after the media ends "
+                f"({late[0].start:.1f} s > {duration:.1f} s); is this the right caption file?"
+            )
+    return notes

@@ -1,0 +1,178 @@
+"""Webcasts -> Whoosh documents: the two schemas and what goes in each document.
+
+Two indexes share one directory. "webcasts" has one document per webcast (title, chapter titles
+and topics, summary and speakers, the whole transcript) and ranks webcasts; at 1,000 hours it is
+1,000 documents, so even the commonest word is cheap to score. Its transcript field has no
+positions; a second field holds each pair of neighbouring words ("live will"), so a phrase is one
+or a few term lookups there instead of a position check in a 9,000-word document.
+
+"passages" has one document per few caption cues and finds the moments inside the webcasts on a
+page of results. Neighbouring passages share a cue, so a phrase running across two cues is always
+inside one passage; each passage stores its cues (with their terms), so a hit maps back to the
+exact cue where its words begin.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+
+from medialib.captions import Cue
+
+from .analysis import SPELLABLE_RE, terms, words
+from .model import IndexedWebcast
+
+PASSAGE_CUES = 8
+# Between chapter titles (or topics) in one field, so that no phrase runs from one to the next;
+# it is not a word character, so no query ever produces it.
+SEPARATOR = "\u2063"
+# Fields of the webcast index a query searches, with their weights: a title, chapter title or
+# topic match ranks far above a passing mention in the transcript.
+WEBCAST_FIELDS = (("title", 6.0), ("heads", 4.0), ("about", 1.5), ("transcript", 1.0))
+
+CueRecord = tuple[float, float, str, str | None, str]  # start, end, text, speaker, its terms
+
+
+def _analyzer() -> StemmingAnalyzer:
+    # Documents are indexed from term lists made by .analysis (lists bypass a field's analyzer);
+    # this analyzer, the same tokenizer and stemmer without a stop list, is only a fallback.
+    return StemmingAnalyzer(stoplist=None, minsize=1)
+
+
+def webcast_schema() -> Schema:
+    return Schema(
+        slug=ID(stored=True, unique=True),
+        title=TEXT(analyzer=_analyzer()),
+        heads=TEXT(analyzer=_analyzer()),
+        about=TEXT(analyzer=_analyzer()),
+        transcript=TEXT(analyzer=_analyzer(), phrase=False),
+        pairs=TEXT(analyzer=_analyzer(), phrase=False),
+        topic=KEYWORD(lowercase=False, commas=False),
+        speaker=KEYWORD(lowercase=False, commas=False),
+        series=ID(),
+        kind=ID(),
+        meta=STORED(),
+    )
+
+
+def passage_schema() -> Schema:
+    return Schema(slug=ID(), body=TEXT(analyzer=_analyzer()), first=STORED(), cues=STORED())
+
+
+def word_pairs(terms: list[str]) -> list[str]:
+    """Each pair of neighbouring terms, as one term of the "pairs" field."""
+    return [f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)]
+
+
+def _record(cue: Cue, cue_terms: list[str] | None = None) -> CueRecord:
+    if cue_terms is None:
+        cue_terms = terms(cue.text)
+    return (float(cue.start), float(cue.end), cue.text, cue.speaker, " ".join(cue_terms))
+
+
+def _joined(texts: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for text in texts:
+        if out:
+            out.append(SEPARATOR)
+        out += terms(text)
+    return out
+
+
+def cue_at(cues: tuple[Cue, ...], seconds: float) -> Cue | None:
+    """The cue playing at `seconds` (or the next one to start), None past the last cue."""
+    for cue in cues:
+        if cue.end > seconds + 0.001:
+            return cue
+    return None
+
+
+def webcast_documents(w: IndexedWebcast) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The webcast document and its passage documents."""
+    cue_terms = [terms(cue.text) for cue in w.cues]
+    speakers = [display for _, display in w.speakers]
+    chapters = []
+    for chapter in sorted(w.chapters, key=lambda c: c.start):
+        cue = cue_at(w.cues, chapter.start)
+        chapters.append((float(chapter.start), chapter.title, _record(cue) if cue else None))
+    topics = [name for _, name in w.topics]
+    meta = {
+        "title": w.title,
+        "summary": w.summary,
+        "speakers": speakers,
+        "topics": topics,
+        "chapters": chapters,
+        "first_cue": _record(w.cues[0], cue_terms[0]) if w.cues else None,
+        # The terms of each text, for telling which fields matched without analyzing again.
+        "terms": {
+            "title": " ".join(terms(w.title)),
+            "chapter": [" ".join(terms(c[1])) for c in chapters],
+            "topic": [" ".join(terms(t)) for t in topics],
+            "speaker": [" ".join(terms(s)) for s in speakers],
+            "summary": " ".join(terms(w.summary)),
+        },
+    }
+    transcript = [t for ts in cue_terms for t in ts]
+    webcast = {
+        "slug": w.slug,
+        "title": terms(w.title),
+        "heads": _joined([c.title for c in w.chapters] + topics),
+        "about": _joined([w.summary, *speakers, (w.series or "").replace("-", " ")]),
+        "transcript": transcript,
+        "pairs": word_pairs(transcript),
+        "topic": [tid for tid, _ in w.topics],
+        "speaker": [sid for sid, _ in w.speakers],
+        "series": w.series or "",
+        "kind": w.kind,
+        "meta": meta,
+    }
+    passages = []
+    step = PASSAGE_CUES - 1
+    for first in range(0, len(w.cues), step):
+        window = w.cues[first : first + PASSAGE_CUES]
+        if first and len(window) == 1:
+            break  # only the cue the previous passage already ends with
+        passages.append(
+            {
+                "slug": w.slug,
+                "body": [t for ts in cue_terms[first : first + PASSAGE_CUES] for t in ts],
+                "first": first,
+                "cues": tuple(_record(cue, cue_terms[first + i]) for i, cue in enumerate(window)),
+            }
+        )
+    return webcast, passages
+
+
+def metadata_texts(meta: dict[str, Any]) -> list[str]:
+    """The texts of a webcast besides its captions (for the spelling word list)."""
+    return [
+        meta["title"],
+        meta["summary"],
+        *meta["speakers"],
+        *meta["topics"],
+        *(title for _, title, _ in meta["chapters"]),
+    ]
+
+
+def word_counts(texts: Iterable[str]) -> Counter[str]:
+    """How often each spellable word occurs in `texts` (for the spelling word list)."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(words(text))
+    return Counter({w: n for w, n in counts.items() if SPELLABLE_RE.match(w)})
+
+
+def webcast_texts(w: IndexedWebcast) -> list[str]:
+    """Every text of a webcast: its metadata and its captions."""
+    return [
+        w.title,
+        w.summary,
+        *(display for _, display in w.speakers),
+        *(name for _, name in w.topics),
+        *(c.title for c in w.chapters),
+        *(cue.text for cue in w.cues),
+    ]

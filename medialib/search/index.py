@@ -1,0 +1,402 @@
+"""SearchIndex: build, swap, change and query the index directory.
+
+Layout of `index_dir`::
+
+    CURRENT          {"generation": "gen-...", "serial": 7}, replaced atomically (os.replace)
+    gen-<time>-<pid>/  a complete index: Whoosh indexes "webcasts" and "passages", spelling.json
+    .write.lock      held (flock) by whoever writes, so writers never interleave
+
+A rebuild writes a new generation and then points CURRENT at it: readers see the old index or the
+new one, never half of one. add() and remove() commit into the current generation (Whoosh commits
+are atomic too) and bump the serial. Every search reads CURRENT (a few dozen bytes) and refreshes
+its open searchers only when it changed, so a web server sees what the CLI did without a restart.
+The previous generation is kept until the next rebuild, for readers still holding it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import functools
+import gc
+import json
+import os
+import pickle
+import shutil
+import struct
+import threading
+import time
+import warnings
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from whoosh.filedb.filestore import FileStorage
+from whoosh.query import Term
+
+from medialib.glossary import Glossary, GlossaryMatcher
+
+from .analysis import terms
+from .documents import (
+    metadata_texts,
+    passage_schema,
+    webcast_documents,
+    webcast_schema,
+    webcast_texts,
+    word_counts,
+)
+from .model import IndexedWebcast, SearchResults, SearchUnavailable
+from .query import clean_query, parse_query
+from .searching import FEW_RESULTS, SPELLING_FILE, Generation
+
+POINTER = "CURRENT"
+LOCK = ".write.lock"
+GENERATION_PREFIX = "gen-"
+WRITER_MB = 256  # memory for each Whoosh writer's posting pool before it spills to disk
+# What a damaged index raises from inside Whoosh; search turns these into SearchUnavailable.
+INDEX_ERRORS = (OSError, EOFError, struct.error, zlib.error, pickle.UnpicklingError, KeyError)
+
+
+class SearchIndex:
+    """The search index of one library, kept open across searches and refreshed on change."""
+
+    def __init__(self, index_dir: Path | str, glossary: Glossary | None = None):
+        self.index_dir = Path(index_dir)
+        self.glossary = glossary if glossary is not None else _default_glossary()
+        self._glossary_matcher, self._glossary_words = _compiled(self.glossary)
+        self._lock = threading.RLock()
+        self._generation: Generation | None = None
+        self._pointer: bytes | None = None
+
+    # ---- reading ---------------------------------------------------------------------------
+
+    def exists(self) -> bool:
+        """Is there a complete, readable index to search?"""
+        with _quiet_whoosh_leaks():
+            try:
+                name = self._read_pointer()["generation"]
+                storage = FileStorage(str(self.index_dir / name), readonly=True)
+                ok = storage.index_exists("webcasts") and storage.index_exists("passages")
+            except Exception:
+                ok = False
+            if not ok:
+                gc.collect()
+        return ok
+
+    def search(
+        self,
+        query: str,
+        *,
+        topic: str | None = None,
+        speaker: str | None = None,
+        series: str | None = None,
+        kind: str | None = None,
+        slug: str | None = None,
+        page: int = 1,
+        per_page: int = 10,
+        hits_per_webcast: int = 3,
+    ) -> SearchResults:
+        """Webcasts matching every word of `query` (or its glossary synonyms), best first, one
+        page of them, each with its best moments; a spelling suggestion when few match, and the
+        suggestion's results (corrected=True) when none do."""
+        text = clean_query(query)
+        page = max(1, min(_int(page, 1), 10_000))
+        per_page = max(1, min(_int(per_page, 10), 100))
+        hits_per_webcast = max(0, min(_int(hits_per_webcast, 3), 1_000))
+        clauses = parse_query(text, self._glossary_matcher)
+        filters = [
+            (field, str(value))
+            for field, value in (
+                ("topic", topic),
+                ("speaker", speaker),
+                ("series", series),
+                ("kind", kind),
+                ("slug", slug),
+            )
+            if value
+        ]
+        if not clauses:
+            return SearchResults(query=text, page=page, per_page=per_page)
+        args = (filters, page, per_page, hits_per_webcast)
+        with self._lock:
+            generation = self._open()
+            try:
+                results = generation.search(text, clauses, *args)
+                if results.total < FEW_RESULTS:
+                    suggestion = generation.suggest(text)
+                    if suggestion:
+                        results.suggestion = suggestion
+                        if results.total == 0:
+                            fixed = parse_query(suggestion, self._glossary_matcher)
+                            retry = generation.search(text, fixed, *args)
+                            if retry.total:
+                                retry.suggestion, retry.corrected = suggestion, True
+                                results = retry
+            except INDEX_ERRORS as exc:
+                self._close()
+                raise SearchUnavailable(
+                    f"the search index in {self.index_dir} is damaged: "
+                    f"{exc!r}; run `medialib reindex`"
+                ) from exc
+            return results
+
+    def slugs(self) -> dict[str, int]:
+        """slug -> number of index documents (the webcast's own and its passages')."""
+        with self._lock:
+            generation = self._open()
+            counts: dict[str, int] = {}
+            try:
+                for searcher in (generation.webcasts, generation.passages):
+                    reader = searcher.reader()
+                    for btext in reader.lexicon("slug"):
+                        slug = btext.decode("utf-8")
+                        n = sum(1 for _ in searcher.docs_for_query(Term("slug", slug)))
+                        if n:
+                            counts[slug] = counts.get(slug, 0) + n
+            except INDEX_ERRORS as exc:
+                self._close()
+                raise SearchUnavailable(
+                    f"the search index in {self.index_dir} is damaged: {exc!r}"
+                ) from exc
+            return dict(sorted(counts.items()))
+
+    def close(self) -> None:
+        """Close the open searchers (a later search opens them again)."""
+        with self._lock:
+            self._close()
+
+    def _close(self) -> None:
+        if self._generation is not None:
+            with contextlib.suppress(Exception):
+                self._generation.close()
+        self._generation = None
+        self._pointer = None
+
+    def _read_pointer(self) -> dict[str, Any]:
+        try:
+            raw = (self.index_dir / POINTER).read_bytes()
+        except FileNotFoundError:
+            raise SearchUnavailable(
+                f"there is no search index in {self.index_dir}; run `medialib reindex`"
+            ) from None
+        except OSError as exc:
+            raise SearchUnavailable(f"cannot read the search index: {exc}") from None
+        return _parse_pointer(raw, self.index_dir)
+
+    def _open(self) -> Generation:
+        """The open generation, refreshed if CURRENT changed since the last search."""
+        error = ""
+        for _ in range(3):
+            try:
+                raw = (self.index_dir / POINTER).read_bytes()
+            except FileNotFoundError:
+                self._close()
+                raise SearchUnavailable(
+                    f"there is no search index in {self.index_dir}; run `medialib reindex`"
+                ) from None
+            if self._generation is not None and raw == self._pointer:
+                return self._generation
+            name = _parse_pointer(raw, self.index_dir)["generation"]
+            with _quiet_whoosh_leaks():
+                try:
+                    if self._generation is not None and self._generation.name == name:
+                        self._generation.refresh()
+                    else:
+                        fresh = Generation(self.index_dir / name, self._glossary_words)
+                        self._close()
+                        self._generation = fresh
+                    self._pointer = raw
+                    return self._generation
+                except Exception as exc:  # a damaged or vanished index directory
+                    error = repr(exc)
+                gc.collect()
+            self._close()
+            # A rebuild may have replaced the directory between reading CURRENT and opening
+            # it: then CURRENT has changed, and the new one is worth a try.
+            with contextlib.suppress(OSError):
+                if (self.index_dir / POINTER).read_bytes() != raw:
+                    continue
+            break
+        raise SearchUnavailable(
+            f"the search index in {self.index_dir} cannot be opened: {error}; "
+            "run `medialib reindex`"
+        )
+
+    # ---- writing ---------------------------------------------------------------------------
+
+    def rebuild(self, webcasts: Iterable[IndexedWebcast], *, procs: int = 1) -> None:
+        """Index `webcasts` into a new directory, then swap it in atomically.
+
+        With procs > 1, caption passages are indexed by that many worker processes (Whoosh's
+        MpWriter), leaving one index segment per worker."""
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        with self._write_lock():
+            path = self.index_dir / f"{GENERATION_PREFIX}{time.time_ns():020d}-{os.getpid()}"
+            try:
+                storage = FileStorage(str(path))
+                storage.create()
+                wix = storage.create_index(webcast_schema(), indexname="webcasts")
+                pix = storage.create_index(passage_schema(), indexname="passages")
+                counts: Counter[str] = Counter()
+                ww = wix.writer(limitmb=WRITER_MB)
+                if procs > 1:
+                    pw = pix.writer(procs=procs, multisegment=True, limitmb=WRITER_MB)
+                else:
+                    pw = pix.writer(limitmb=WRITER_MB)
+                try:
+                    for webcast in webcasts:
+                        webcast_doc, passage_docs = webcast_documents(webcast)
+                        ww.add_document(**webcast_doc)
+                        for doc in passage_docs:
+                            pw.add_document(**doc)
+                        counts.update(word_counts(webcast_texts(webcast)))
+                except BaseException:
+                    ww.cancel()
+                    pw.cancel()
+                    raise
+                pw.commit()
+                ww.commit()
+                _write_json(path / SPELLING_FILE, dict(sorted(counts.items())))
+            except BaseException:
+                shutil.rmtree(path, ignore_errors=True)
+                raise
+            previous = self._pointer_or_none()
+            self._write_pointer(path.name)
+            keep = {path.name, previous and previous["generation"]}
+            for old in self.index_dir.glob(f"{GENERATION_PREFIX}*"):
+                if old.name not in keep:
+                    shutil.rmtree(old, ignore_errors=True)
+
+    def add(self, webcast: IndexedWebcast) -> None:
+        """Index one webcast, replacing whatever the index held for its slug."""
+        self._change(webcast.slug, webcast)
+
+    def remove(self, slug: str) -> None:
+        """Drop a webcast from the index (nothing happens if it isn't there)."""
+        if self._pointer_or_none() is not None:
+            self._change(slug, None)
+
+    def _change(self, slug: str, webcast: IndexedWebcast | None) -> None:
+        if self._pointer_or_none() is None:
+            self.rebuild([])
+        with self._write_lock():
+            name = self._read_pointer()["generation"]
+            path = self.index_dir / name
+            storage = FileStorage(str(path))
+            wix = storage.open_index("webcasts")
+            pix = storage.open_index("passages")
+            counts = Counter(_read_json(path / SPELLING_FILE))
+            counts.subtract(_indexed_word_counts(wix, pix, slug))
+            ww = wix.writer(limitmb=WRITER_MB)
+            pw = pix.writer(limitmb=WRITER_MB)
+            try:
+                ww.delete_by_term("slug", slug)
+                pw.delete_by_term("slug", slug)
+                if webcast is not None:
+                    webcast_doc, passage_docs = webcast_documents(webcast)
+                    ww.add_document(**webcast_doc)
+                    for doc in passage_docs:
+                        pw.add_document(**doc)
+                    counts.update(word_counts(webcast_texts(webcast)))
+            except BaseException:
+                ww.cancel()
+                pw.cancel()
+                raise
+            pw.commit()
+            ww.commit()
+            _write_json(path / SPELLING_FILE, {w: n for w, n in sorted(counts.items()) if n > 0})
+            self._write_pointer(name)
+
+    @contextlib.contextmanager
+    def _write_lock(self) -> Iterator[None]:
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.index_dir / LOCK, "a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _pointer_or_none(self) -> dict[str, Any] | None:
+        try:
+            return self._read_pointer()
+        except SearchUnavailable:
+            return None
+
+    def _write_pointer(self, generation: str) -> None:
+        previous = self._pointer_or_none()
+        serial = int(previous.get("serial", 0)) + 1 if previous else 1
+        _write_json(self.index_dir / POINTER, {"generation": generation, "serial": serial})
+
+
+@functools.lru_cache(maxsize=1)
+def _default_glossary() -> Glossary:
+    return Glossary.load()
+
+
+@functools.lru_cache(maxsize=8)
+def _compiled(glossary: Glossary) -> tuple[GlossaryMatcher, list[str]]:
+    """The glossary's matcher over index terms, and its words (known to the speller)."""
+    words = [w for term in glossary.terms() for w in term.lower().split()]
+    return glossary.compile(terms), words
+
+
+@contextlib.contextmanager
+def _quiet_whoosh_leaks() -> Iterator[None]:
+    """Whoosh leaves a file open when a damaged table of contents fails to load. Callers
+    collect it (gc.collect() once the exception is gone) inside this block, so that its
+    ResourceWarning does not surface later in some unrelated place."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        yield
+
+
+def _indexed_word_counts(wix: Any, pix: Any, slug: str) -> Counter[str]:
+    """The spelling word counts a webcast contributed when it was indexed."""
+    texts: list[str] = []
+    with wix.searcher() as searcher:
+        for stored in searcher.documents(slug=slug):
+            texts += metadata_texts(stored["meta"])
+    with pix.searcher() as searcher:
+        seen: set[int] = set()
+        for stored in searcher.documents(slug=slug):
+            for i, cue in enumerate(stored["cues"]):
+                if stored["first"] + i not in seen:
+                    seen.add(stored["first"] + i)
+                    texts.append(cue[2])
+    return word_counts(texts)
+
+
+def _parse_pointer(raw: bytes, index_dir: Path) -> dict[str, Any]:
+    try:
+        pointer = json.loads(raw)
+        name = pointer["generation"]
+        if not isinstance(name, str) or "/" in name or not name.startswith(GENERATION_PREFIX):
+            raise ValueError(name)
+        return dict(pointer)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise SearchUnavailable(
+            f"{index_dir / POINTER} is damaged ({exc!r}); run `medialib reindex`"
+        ) from None
+
+
+def _write_json(path: Path, data: Any) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _read_json(path: Path) -> dict[str, int]:
+    try:
+        return dict(json.loads(path.read_text("utf-8")))
+    except (OSError, ValueError):
+        return {}
+
+
+def _int(value: Any, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default

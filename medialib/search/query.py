@@ -1,0 +1,216 @@
+"""User input -> clauses: words, quoted phrases, bounded prefixes, glossary synonyms.
+
+A patient types words, never query syntax: anything that is not a word character, a double quote
+or a trailing star is a separator, so operators, field names, brackets, NUL bytes and emoji can't
+make a query fail. Every clause must match (AND); within a clause, the words typed and their
+glossary synonyms are alternatives (OR), the synonyms with a lower weight.
+
+`TextMatcher` finds the same clauses inside a piece of text (a caption passage, a chapter title)
+so hits start on the right cue and the matched words can be highlighted.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from medialib.glossary import GlossaryMatcher
+
+from .analysis import stem
+
+MAX_QUERY_CHARS = 500  # longer input is cut (at a word boundary): nobody types more
+MAX_CLAUSES = 12
+MAX_PHRASE_WORDS = 16
+MIN_PREFIX_CHARS = 3  # "ly*" would expand to half the lexicon; shorter prefixes are plain words
+SYNONYM_BOOST = 0.5  # a glossary synonym weighs half the words the patient typed
+# Dropped from unquoted queries when other words remain ("what is an advance directive"). Short
+# and reviewed: no "will", "not", "can", "living"; glossary terms are found before dropping.
+QUERY_STOPWORDS = frozenset(
+    "a an the of to in on at for and or is are was were be been being it its i me my we our us "
+    "you your what how does do did about from by as that this these those there their they "
+    "which who when where why with".split()
+)
+OPERATORS = frozenset({"AND", "OR", "NOT"})
+
+_QUOTES = str.maketrans({c: '"' for c in "\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033\uff02"})
+_TOKEN_RE = re.compile(r"(\w+(?:\.\w+)*)(\*)?")
+
+Terms = tuple[str, ...]
+Alternative = tuple[Terms, float]  # terms in order (one: a word, several: a phrase) and a boost
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One required part of a query and its alternatives."""
+
+    kind: str  # "words" (a word or a glossary term), "phrase" (quoted), "prefix" (lymph*)
+    words: tuple[str, ...]  # lowercase words as typed
+    alternatives: tuple[Alternative, ...]  # for "prefix", filled from the index's lexicon
+
+    @property
+    def prefix(self) -> str:
+        return self.words[0]
+
+
+def clean_query(query: str) -> str:
+    """Printable, NFKC-normalized, single-spaced text of at most MAX_QUERY_CHARS."""
+    text = unicodedata.normalize("NFKC", str(query)).translate(_QUOTES)
+    text = "".join(" " if unicodedata.category(ch)[0] in "CZ" else ch for ch in text)
+    text = " ".join(text.split())
+    if len(text) > MAX_QUERY_CHARS:
+        cut = text.rfind(" ", 0, MAX_QUERY_CHARS + 1)
+        text = text[: cut if cut > 0 else MAX_QUERY_CHARS]
+    return text
+
+
+def parse_query(text: str, glossary: GlossaryMatcher | None) -> list[Clause]:
+    """Clauses of a cleaned query; [] when it holds no words."""
+    clauses: list[Clause] = []
+    parts = text.split('"')
+    balanced = len(parts) % 2 == 1  # an odd number of quotes leaves the last one open
+    for i, part in enumerate(parts):
+        quoted = i % 2 == 1 and (balanced or i < len(parts) - 1)
+        if quoted:
+            words = tuple(w.lower() for w, _ in _TOKEN_RE.findall(part))[:MAX_PHRASE_WORDS]
+            if words:
+                terms = tuple(stem(w) for w in words)
+                clauses.append(Clause("phrase", words, ((terms, 1.0),)))
+        else:
+            clauses += _unquoted_clauses(part, glossary)
+    if any(c.kind != "words" or c.words[0] not in QUERY_STOPWORDS for c in clauses):
+        clauses = [c for c in clauses if c.kind != "words" or c.words[0] not in QUERY_STOPWORDS]
+    unique: list[Clause] = []
+    for clause in clauses:
+        if clause not in unique:
+            unique.append(clause)
+    return unique[:MAX_CLAUSES]
+
+
+def _unquoted_clauses(part: str, glossary: GlossaryMatcher | None) -> list[Clause]:
+    tokens = [(w, star) for w, star in _TOKEN_RE.findall(part) if w not in OPERATORS]
+    clauses: list[Clause] = []
+    run: list[str] = []  # consecutive plain words, where glossary terms are looked for
+
+    def flush() -> None:
+        terms = [stem(w) for w in run]
+        spans = glossary.find(terms) if glossary else []
+        i = 0
+        for start, end, alts in [*spans, (len(run), len(run), ())]:
+            for j in range(i, start):
+                clauses.append(Clause("words", (run[j],), (((terms[j],), 1.0),)))
+            if start < end:
+                own: Alternative = (tuple(terms[start:end]), 1.0)
+                synonyms = tuple((alt, SYNONYM_BOOST) for alt in alts)
+                clauses.append(Clause("words", tuple(run[start:end]), (own, *synonyms)))
+            i = end
+        run.clear()
+
+    for word, star in tokens:
+        word = word.lower()
+        if star and len(word) >= MIN_PREFIX_CHARS:
+            flush()
+            clauses.append(Clause("prefix", (word,), ()))
+        else:
+            run.append(word)
+    flush()
+    return clauses
+
+
+@dataclass(frozen=True)
+class Match:
+    pos: int  # index of the first matched term
+    length: int
+    clause: int
+    boost: float
+
+
+class TextMatcher:
+    """Finds the clauses of a query inside a sequence of terms."""
+
+    def __init__(self, clauses: Sequence[Clause]):
+        self.clause_count = len(clauses)
+        self._by_first: dict[str, list[tuple[int, Terms, float]]] = {}
+        for index, clause in enumerate(clauses):
+            for terms, boost in clause.alternatives:
+                self._by_first.setdefault(terms[0], []).append((index, terms, boost))
+
+    def matches(self, terms: Sequence[str]) -> list[Match]:
+        """Every match of every clause alternative, in text order."""
+        found = []
+        by_first = self._by_first
+        for pos, term in enumerate(terms):
+            for clause, alt, boost in by_first.get(term, ()):
+                if len(alt) == 1 or tuple(terms[pos : pos + len(alt)]) == alt:
+                    found.append(Match(pos, len(alt), clause, boost))
+        return found
+
+    def clauses_in(self, terms: Sequence[str]) -> set[int]:
+        """The clauses that match somewhere in `terms`."""
+        return {m.clause for m in self.matches(terms)}
+
+    def covers_all(self, matches: Sequence[Match]) -> bool:
+        """Do the matches include every clause?"""
+        return self.clause_count > 0 and len({m.clause for m in matches}) == self.clause_count
+
+    @staticmethod
+    def coverage(matches: Sequence[Match]) -> float:
+        """How much of the query the matches hold: per clause, its best boost."""
+        best: dict[int, float] = {}
+        for m in matches:
+            best[m.clause] = max(best.get(m.clause, 0.0), m.boost)
+        return sum(best.values())
+
+
+def best_moment(
+    cue_terms: Sequence[Sequence[str]], matches: Sequence[Match]
+) -> tuple[int, int, float]:
+    """(first cue, last cue, coverage) of the best moment in a passage: the two neighbouring
+    cues that hold the most of the query (ties: the earliest), from the cue where its matched
+    words begin to the cue where the first match of each clause ends. (0, 0, 0.0) without
+    matches."""
+    owner = [k for k, terms in enumerate(cue_terms) for _ in terms]
+    best = (0.0, 0, 0)
+    for k in range(len(cue_terms)):
+        chosen: dict[int, Match] = {}  # per clause, its first match of the best boost
+        for m in matches:
+            if owner[m.pos] in (k, k + 1):
+                if m.clause not in chosen or m.boost > chosen[m.clause].boost:
+                    chosen[m.clause] = m
+        if chosen:
+            score = TextMatcher.coverage(list(chosen.values()))
+            if score > best[0]:
+                first = min(owner[m.pos] for m in chosen.values())
+                last = max(owner[min(m.pos + m.length, len(owner)) - 1] for m in chosen.values())
+                best = (score, first, last)
+    return best[1], best[2], best[0]
+
+
+MAX_SNIPPET_CHARS = 300
+
+
+def snippet(text: str, spans: Sequence[tuple[int, int]]) -> tuple[str, str]:
+    """(plain, html) of a text with the given character spans marked, cut to about
+    MAX_SNIPPET_CHARS around the first span."""
+    start, end = 0, len(text)
+    if len(text) > MAX_SNIPPET_CHARS:
+        focus = spans[0][0] if spans else 0
+        start = max(0, min(focus - MAX_SNIPPET_CHARS // 3, len(text) - MAX_SNIPPET_CHARS))
+        if start:
+            space = text.find(" ", start)
+            start = space + 1 if 0 <= space < focus else start
+        end = min(len(text), start + MAX_SNIPPET_CHARS)
+        space = text.rfind(" ", start, end)
+        end = space if space > (spans[0][1] if spans else start) and end < len(text) else end
+    head = "\u2026" if start else ""
+    tail = "\u2026" if end < len(text) else ""
+    out, cursor = [], start
+    for s, e in spans:
+        if s < cursor or e > end:
+            continue
+        out += [html.escape(text[cursor:s]), "<mark>", html.escape(text[s:e]), "</mark>"]
+        cursor = e
+    out.append(html.escape(text[cursor:end]))
+    return head + text[start:end] + tail, head + "".join(out) + tail

@@ -1,0 +1,436 @@
+"""Running a query over one open state of the index: rank webcasts, then find their moments.
+
+1. Each clause becomes an OR of its alternatives (the words typed, their glossary synonyms, a
+   prefix's words) over the webcast fields, weighted; the clauses are ANDed with the filters.
+   Alternatives whose words the index has never seen are dropped before Whoosh sees them.
+2. One search over the passages of the page's webcasts finds, per webcast, how many passages
+   match and which score best; the best moments are picked from those passages' stored cues.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from whoosh.filedb.filestore import FileStorage
+from whoosh.query import And, Query, Term
+from whoosh.query.compound import DefaultOr
+
+from .analysis import SPELLABLE_RE, stem, term_spans
+from .documents import WEBCAST_FIELDS, CueRecord
+from .model import Hit, SearchResults, WebcastResult
+from .phrases import FastPhrase
+from .query import Clause, TextMatcher, best_moment, snippet
+from .spelling import Speller
+
+SPELLING_FILE = "spelling.json"
+MAX_PREFIX_TERMS = 24  # a prefix stands for at most this many words (its most common ones)
+MAX_PREFIX_SCAN = 400  # ... chosen among at most this many in the lexicon
+FEW_RESULTS = 3  # below this many webcasts, offer a spelling suggestion
+CHAPTER_BONUS = 0.25  # a chapter title matching as much of the query as a caption ranks first
+_WORD_RE = re.compile(r"\w+(?:\.\w+)*")
+
+
+def _or(queries: list[Query]) -> Query | None:
+    # DefaultOr: a tree of unions that can skip. Whoosh's automatic choice for small indexes
+    # preloads every match of every part, across all webcasts, even when the query is limited
+    # to the passages of one page.
+    if not queries:
+        return None
+    return queries[0] if len(queries) == 1 else DefaultOr(queries)
+
+
+class Generation:
+    """Searchers kept open over one published index directory, refreshed when it changes."""
+
+    def __init__(self, path: Path, glossary_words: Sequence[str]):
+        self.path = path
+        self.name = path.name
+        self._glossary_words = glossary_words
+        self._open()
+
+    def _open(self) -> None:
+        storage = FileStorage(str(self.path), readonly=True)
+        webcasts = storage.open_index("webcasts").searcher()
+        try:
+            passages = storage.open_index("passages").searcher()
+        except Exception:
+            webcasts.close()
+            raise
+        self.webcasts, self.passages = webcasts, passages
+        self._slug_ranges: dict[str, list[tuple[int, int]]] = {}
+        self._speller: Speller | None = None
+        self._prefixes: dict[str, tuple[str, ...]] = {}
+        self._known: dict[tuple[str, str], bool] = {}
+        self._filters: dict[tuple[str, str], set[int]] = {}
+
+    def refresh(self) -> None:
+        """Catch up with changes written into this directory (add/remove)."""
+        # Whoosh's Searcher.refresh() reuses the readers of unchanged segments, and with them
+        # their old sets of deleted documents: a replaced webcast would be found twice. Reopen.
+        old = (self.webcasts, self.passages)
+        self._open()
+        for searcher in old:
+            searcher.close()
+
+    def close(self) -> None:
+        self.webcasts.close()
+        self.passages.close()
+
+    # ---- query building --------------------------------------------------------------------
+
+    def _has(self, field: str, term: str) -> bool:
+        """Is `term` in `field` anywhere in the index? (cached; the lookup costs ~40 µs)"""
+        key = (field, term)
+        known = self._known.get(key)
+        if known is None:
+            searcher = self.passages if field == "body" else self.webcasts
+            if len(self._known) > 50_000:
+                self._known.clear()
+            known = self._known[key] = key in searcher.reader()
+        return known
+
+    def _webcast_alternative(
+        self, field: str, terms: tuple[str, ...], boost: float
+    ) -> Query | None:
+        if field == "transcript" and len(terms) > 1:
+            pairs = [f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)]
+            if not all(self._has("pairs", p) for p in pairs):
+                return None
+            if len(pairs) == 1:
+                return Term("pairs", pairs[0], boost=boost)
+            return And([Term("pairs", p) for p in pairs], boost=boost)
+        if not all(self._has(field, t) for t in terms):
+            return None
+        if len(terms) == 1:
+            return Term(field, terms[0], boost=boost)
+        return FastPhrase(field, list(terms), boost=boost)
+
+    def rank(
+        self, clauses: Sequence[Clause], filters: Sequence[tuple[str, str]], limit: int
+    ) -> tuple[list[tuple[float, int]], int]:
+        """The best `limit` webcasts (score, docnum) matching every clause and filter, and how
+        many match.
+
+        The webcast index is small (one document per webcast), so each alternative's matches
+        are scored into a dict per clause and the clauses are intersected as sets: cheaper than
+        walking a Whoosh union of dozens of alternatives for every document, and the count is
+        exact (Whoosh's top-N collector rewrites unions as it goes and then miscounts)."""
+        context = self.webcasts.context()
+        leaves = self.webcasts.leaf_searchers()
+        matched: list[dict[int, float]] = []
+        for clause in clauses:
+            scores: dict[int, float] = {}
+            for terms, boost in clause.alternatives:
+                for field, weight in WEBCAST_FIELDS:
+                    query = self._webcast_alternative(field, terms, boost * weight)
+                    if query is None:
+                        continue
+                    for searcher, offset in leaves:
+                        matcher = query.matcher(searcher, context)
+                        while matcher.is_active():
+                            docnum = matcher.id() + offset
+                            scores[docnum] = scores.get(docnum, 0.0) + matcher.score()
+                            matcher.next()
+            if not scores:
+                return [], 0
+            matched.append(scores)
+        docs = set(matched[0]).intersection(*matched[1:])
+        for field, value in filters:
+            docs &= self._docset(field, value)
+        ranked = heapq.nlargest(
+            limit, ((sum(s[d] for s in matched), -d) for d in docs), key=lambda sd: sd
+        )
+        return [(score, -negated) for score, negated in ranked], len(docs)
+
+    def _docset(self, field: str, value: str) -> set[int]:
+        """The webcasts with a filter value, e.g. a topic (cached)."""
+        key = (field, value)
+        if key not in self._filters:
+            self._filters[key] = set(self.webcasts.docs_for_query(Term(field, value)))
+        return self._filters[key]
+
+    def passage_query(self, clauses: Sequence[Clause], every: bool = True) -> Query | None:
+        """Every clause (or, with every=False, any clause) in a passage's captions."""
+        parts = []
+        for clause in clauses:
+            alternatives = []
+            for terms, boost in clause.alternatives:
+                if all(self._has("body", t) for t in terms):
+                    alternatives.append(
+                        Term("body", terms[0], boost=boost)
+                        if len(terms) == 1
+                        else FastPhrase("body", list(terms), boost=boost)
+                    )
+            part = _or(alternatives)
+            if part is None and every:
+                return None
+            if part is not None:
+                parts.append(part)
+        if not parts:
+            return None
+        return And(parts) if every else _or(parts)
+
+    def expand(self, clauses: Sequence[Clause]) -> list[Clause]:
+        """Prefix clauses with their alternatives: the prefix's most common words."""
+        out = []
+        for clause in clauses:
+            if clause.kind == "prefix":
+                words = self._expand_prefix(clause.prefix)
+                clause = replace(clause, alternatives=tuple(((w,), 1.0) for w in words))
+            out.append(clause)
+        return out
+
+    def _expand_prefix(self, prefix: str) -> tuple[str, ...]:
+        if prefix not in self._prefixes:
+            reader = self.webcasts.reader()
+            found: dict[str, int] = {}
+            for start in {prefix, stem(prefix)}:
+                for field, _ in WEBCAST_FIELDS:
+                    for n, (btext, info) in enumerate(reader.iter_prefix(field, start)):
+                        if n >= MAX_PREFIX_SCAN:
+                            break
+                        text = btext.decode("utf-8")
+                        found[text] = max(found.get(text, 0), info.doc_frequency())
+            ranked = sorted(found, key=lambda t: (-found[t], t))[:MAX_PREFIX_TERMS]
+            if len(self._prefixes) > 1000:
+                self._prefixes.clear()
+            self._prefixes[prefix] = tuple(sorted(ranked))
+        return self._prefixes[prefix]
+
+    # ---- spelling --------------------------------------------------------------------------
+
+    @property
+    def speller(self) -> Speller:
+        if self._speller is None:
+            try:
+                counts = json.loads((self.path / SPELLING_FILE).read_text("utf-8"))
+            except (OSError, ValueError):
+                counts = {}
+            self._speller = Speller(counts, self._glossary_words)
+        return self._speller
+
+    def suggest(self, text: str) -> str | None:
+        """The query with its misspelled words corrected, or None if none look misspelled."""
+        changed = False
+
+        def fix(match: re.Match[str]) -> str:
+            nonlocal changed
+            word = match.group().lower()
+            if not SPELLABLE_RE.match(word) or text[match.end() : match.end() + 1] == "*":
+                return match.group()
+            if not self.speller.known(word):
+                term = stem(word)
+                if any(self._has(field, term) for field, _ in WEBCAST_FIELDS):
+                    return match.group()  # a form nobody said of a word they did ("radiations")
+            correction = self.speller.correct(word)
+            if correction is None:
+                return match.group()
+            changed = True
+            return correction
+
+        suggestion = _WORD_RE.sub(fix, text)
+        return suggestion if changed else None
+
+    # ---- search ----------------------------------------------------------------------------
+
+    def search(
+        self,
+        text: str,
+        clauses: Sequence[Clause],
+        filters: Sequence[tuple[str, str]],
+        page: int,
+        per_page: int,
+        hits_per_webcast: int,
+    ) -> SearchResults:
+        """One page of webcasts matching every clause, each with its best moments."""
+        clauses = self.expand(clauses)
+        results = SearchResults(query=text, page=page, per_page=per_page)
+        ranked, results.total = self.rank(clauses, filters, page * per_page)
+        found = []
+        for score, docnum in ranked[(page - 1) * per_page :]:
+            stored = self.webcasts.stored_fields(docnum)
+            found.append((stored["slug"], stored["meta"], score))
+        if not found:
+            return results
+        matcher = TextMatcher(clauses)
+        keep = max(1, hits_per_webcast) * 2 + 2  # passages to look into, per webcast
+        slugs = [slug for slug, _, _ in found]
+        passages, counts = self._passages(self.passage_query(clauses), slugs, keep)
+        unsaid = [slug for slug in slugs if not passages.get(slug)]
+        if unsaid and len(clauses) > 1:  # matched by title, speakers...: the best partial match
+            partial, _ = self._passages(self.passage_query(clauses, every=False), unsaid, 1)
+            passages.update(partial)
+        for slug, meta, score in found:
+            hits, total_hits = self._moments(
+                meta, matcher, passages.get(slug, []), counts.get(slug, 0), hits_per_webcast
+            )
+            results.results.append(
+                WebcastResult(
+                    slug=slug,
+                    title=meta["title"],
+                    score=float(score or 0.0),
+                    hits=hits,
+                    total_hits=total_hits,
+                    matched_fields=_matched_fields(meta, matcher, counts.get(slug, 0) > 0),
+                )
+            )
+        return results
+
+    def _passages(
+        self, query: Query | None, slugs: Sequence[str], keep: int
+    ) -> tuple[dict[str, list[int]], dict[str, int]]:
+        """The best `keep` matching passages of each webcast (docnums, best first), and how
+        many passages of each webcast match.
+
+        A webcast's passages are neighbours in the index (added together), so one matcher per
+        index segment skips from webcast to webcast: only their passages are ever scored."""
+        scored: dict[str, list[tuple[float, int]]] = {}
+        if query is None:
+            return {}, {}
+        wanted = sorted((start, end, slug) for slug in slugs for start, end in self._ranges(slug))
+        context = self.passages.context()
+        for searcher, offset in self.passages.leaf_searchers():
+            size = searcher.doc_count_all()
+            inside = [
+                (a - offset, b - offset, slug) for a, b, slug in wanted if 0 <= a - offset < size
+            ]
+            if not inside:
+                continue
+            matcher = query.matcher(searcher, context)
+            for start, end, slug in inside:
+                if not matcher.is_active():
+                    break
+                if matcher.id() < start:
+                    matcher.skip_to(start)
+                while matcher.is_active() and matcher.id() <= end:
+                    scored.setdefault(slug, []).append((-matcher.score(), matcher.id() + offset))
+                    matcher.next()
+        counts = {slug: len(found) for slug, found in scored.items()}
+        best = {
+            slug: [docnum for _, docnum in sorted(found)[:keep]] for slug, found in scored.items()
+        }
+        return best, counts
+
+    def _ranges(self, slug: str) -> list[tuple[int, int]]:
+        """The runs of consecutive document numbers of a webcast's passages (cached)."""
+        ranges = self._slug_ranges.get(slug)
+        if ranges is None:
+            runs: list[list[int]] = []
+            for docnum in sorted(self.passages.docs_for_query(Term("slug", slug))):
+                if runs and docnum == runs[-1][1] + 1:
+                    runs[-1][1] = docnum
+                else:
+                    runs.append([docnum, docnum])
+            ranges = self._slug_ranges[slug] = [(a, b) for a, b in runs]
+        return ranges
+
+    def _moments(
+        self,
+        meta: dict[str, Any],
+        matcher: TextMatcher,
+        docnums: list[int],
+        count: int,
+        limit: int,
+    ) -> tuple[list[Hit], int]:
+        """The best moments of one webcast (at most `limit`) and how many moments it has."""
+        chapters = meta["chapters"]
+        starts = [start for start, _, _ in chapters]
+        speakers = meta["speakers"]
+        sole_speaker = speakers[0] if len(speakers) == 1 else None
+
+        def chapter_at(seconds: float) -> str | None:
+            i = bisect.bisect_right(starts, seconds + 0.001) - 1
+            return chapters[i][1] if i >= 0 else None
+
+        # Candidate moments, ranked by how much of the query they hold (the words typed count
+        # more than synonyms), a chapter title a little above a caption, then by passage score.
+        candidates: list[tuple[float, int, Callable[[], Hit], float]] = []
+        for (_, title, cue), title_terms in zip(chapters, meta["terms"]["chapter"], strict=True):
+            title_matches = matcher.matches(title_terms.split())
+            if cue is not None and matcher.covers_all(title_matches):
+                quality = matcher.coverage(title_matches) + CHAPTER_BONUS
+                candidates.append(
+                    (quality, 0, _later(_cue_hit, [cue], matcher, title, sole_speaker), cue[0])
+                )
+        chapter_hits = len(candidates)
+        for rank, docnum in enumerate(docnums, start=1):
+            stored = self.passages.stored_fields(docnum)
+            for quality, first, last in _passage_moments(stored["cues"], matcher):
+                cues = stored["cues"][first : last + 1]
+                make = _later(_cue_hit, cues, matcher, None, sole_speaker)
+                candidates.append((quality, rank, make, cues[0][0]))
+        candidates.sort(key=lambda c: (-c[0], c[1]))
+        hits: list[Hit] = []
+        seen: set[float] = set()
+        for _, _, make, start in candidates:
+            if len(hits) >= limit:
+                break
+            if start not in seen:
+                seen.add(start)
+                hit = make()
+                hit.chapter = hit.chapter or chapter_at(hit.start)
+                hits.append(hit)
+        if not candidates and meta["first_cue"] and limit:
+            hits.append(_cue_hit([meta["first_cue"]], matcher, chapter_at(0.0), sole_speaker))
+        return hits, max(chapter_hits + count, len(hits))
+
+
+def _later(function: Callable[..., Hit], *args: Any) -> Callable[[], Hit]:
+    return lambda: function(*args)
+
+
+def _matched_fields(meta: dict[str, Any], matcher: TextMatcher, transcript: bool) -> list[str]:
+    fields = []
+    for field in ("title", "chapter", "topic", "speaker", "summary"):
+        texts = meta["terms"][field]
+        if isinstance(texts, str):
+            texts = [texts]
+        if any(matcher.clauses_in(text.split()) for text in texts):
+            fields.append(field)
+    if transcript:
+        fields.append("transcript")
+    return fields
+
+
+def _passage_moments(
+    cues: Sequence[CueRecord], matcher: TextMatcher
+) -> list[tuple[float, int, int]]:
+    """(quality, first cue, last cue) of the moments of a passage: its best one, then any
+    other that holds all of the query."""
+    cue_terms = [cue[4].split() for cue in cues]
+    owner = [k for k, terms in enumerate(cue_terms) for _ in terms]
+    matches = matcher.matches([t for ts in cue_terms for t in ts])
+    moments = []
+    while True:
+        first, last, quality = best_moment(cue_terms, matches)
+        moments.append((quality, first, last))
+        matches = [m for m in matches if not first <= owner[m.pos] <= last]
+        if not matcher.covers_all(matches):
+            return moments
+
+
+def _cue_hit(
+    cues: Sequence[CueRecord], matcher: TextMatcher, chapter: str | None, sole_speaker: str | None
+) -> Hit:
+    """A hit over consecutive cues, the matched words of the query marked."""
+    text = " ".join(cue[2] for cue in cues)
+    spans = list(term_spans(text))
+    marked: set[int] = set()
+    for m in matcher.matches([t for _, _, t in spans]):
+        marked.update(range(m.pos, m.pos + m.length))
+    plain, html = snippet(text, [(s, e) for i, (s, e, _) in enumerate(spans) if i in marked])
+    return Hit(
+        start=cues[0][0],
+        end=cues[-1][1],
+        text=plain,
+        html=html,
+        chapter=chapter,
+        speaker=cues[0][3] or sole_speaker,
+    )

@@ -1,0 +1,111 @@
+"""The player page, the printable transcript and the WebVTT and text files of one webcast."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template, request
+
+from .. import models as m
+from ..captions import Cue, cues_to_webvtt
+from ..catalog import SLUG_RE
+from ..chapters import Chapter, ChapterError, chapters_to_webvtt
+from ..transcripts import TranscriptHeader, render_text, transcript_path
+from . import queries
+from .context import session, settings
+from .params import seconds
+from .present import media_path, player
+
+bp = Blueprint("player", __name__)
+
+
+def _webcast(slug: str) -> m.Webcast:
+    found = queries.webcast(session(), slug) if len(slug) <= 200 and SLUG_RE.match(slug) else None
+    if found is None:
+        abort(404, description="We could not find that webcast. It may have been moved or renamed.")
+    return found
+
+
+def _duration(webcast: m.Webcast) -> float:
+    """The media's duration, else the end of the last cue or chapter."""
+    track = webcast.captions("en")
+    ends = [track.cues[-1].end] if track and track.cues else []
+    ends += [ch.end for ch in webcast.chapters]
+    return webcast.duration or max(ends, default=0.0)
+
+
+@bp.route("/webcasts/<slug>")
+def webcast(slug: str) -> str:
+    """The player with chapters and the interactive transcript; ?t=SECONDS starts there."""
+    found = _webcast(slug)
+    start = seconds(request.args.get("t"), limit=_duration(found))
+    return render_template("player.html", p=player(found, start))
+
+
+@bp.route("/webcasts/<slug>/transcript")
+def transcript(slug: str) -> str:
+    """The printable transcript: title, speakers, date, chapters as headings."""
+    return render_template("transcript.html", p=player(_webcast(slug), 0.0))
+
+
+def _download(body: str | bytes, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.route("/webcasts/<slug>/transcript.txt")
+def transcript_txt(slug: str) -> Response:
+    """transcripts/<slug>.en.txt as a download (rebuilt from the database if the file is gone)."""
+    found = _webcast(slug)
+    path = transcript_path(settings().transcripts_dir, found.slug, "en")
+    try:
+        body: str | bytes = path.read_bytes()
+    except OSError:
+        track = found.captions("en")
+        header = TranscriptHeader(
+            title=found.title,
+            speakers=[s.display for s in found.speakers],
+            recorded=found.recorded,
+            series=found.series.title if found.series else None,
+        )
+        from .present import transcript_sections
+
+        body = render_text(header, transcript_sections(found, track))
+    return _download(body, "text/plain", f"{found.slug}.en.txt")
+
+
+@bp.route("/webcasts/<slug>/transcript.vtt")
+def transcript_vtt(slug: str) -> Response:
+    """The English captions as WebVTT: the library's file, or rebuilt from the stored cues."""
+    found = _webcast(slug)
+    track = found.captions("en")
+    if track is None:
+        abort(404, description="This webcast has no captions yet.")
+    path = media_path(found.slug, track.file)
+    body: str | bytes
+    if path is not None:
+        body = path.read_bytes()
+    else:
+        body = cues_to_webvtt([Cue(c.start, c.end, c.text, c.speaker) for c in track.cues])
+    response = Response(body, mimetype="text/vtt")
+    if request.args.get("download"):
+        response.headers["Content-Disposition"] = f'attachment; filename="{found.slug}.en.vtt"'
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.route("/webcasts/<slug>/chapters.vtt")
+def chapters_vtt(slug: str) -> Response:
+    """The chapters track (kind="chapters") as WebVTT."""
+    found = _webcast(slug)
+    chapters = [Chapter(ch.start, ch.title) for ch in found.chapters]
+    duration = _duration(found)
+    if chapters and duration <= chapters[-1].start:
+        duration = chapters[-1].start + 1
+    try:
+        body = chapters_to_webvtt(chapters, duration)
+    except ChapterError:
+        body = "WEBVTT\n"
+    response = Response(body, mimetype="text/vtt")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response

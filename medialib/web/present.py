@@ -1,0 +1,176 @@
+"""Presentation helpers: URLs of a webcast's files, dates, durations, the transcript's sections."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+from flask import Flask, url_for
+
+from .. import models as m
+from ..captions import Cue
+from ..chapters import Chapter
+from ..transcripts import Section, build_sections, clock
+from .context import settings
+from .params import spoken_duration
+
+LANGUAGES = {"en": "English", "es": "Español", "fr": "Français", "de": "Deutsch",
+             "pt": "Português", "zh": "中文", "ar": "العربية", "ru": "Русский", "vi": "Tiếng Việt",
+             "ht": "Kreyòl ayisyen", "it": "Italiano", "ko": "한국어", "ja": "日本語"}
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
+def long_date(value: str | None) -> str:
+    """"2024-03-12" -> "March 12, 2024"; other text is shown as it is."""
+    if not value:
+        return ""
+    try:
+        day = date.fromisoformat(value[:10])
+    except ValueError:
+        return value
+    return f"{MONTHS[day.month - 1]} {day.day}, {day.year}"
+
+
+def media_path(slug: str, name: str | None) -> Path | None:
+    """The file media/<slug>/<name> when it exists."""
+    if not name:
+        return None
+    path = Path(settings().media_dir) / slug / name
+    return path if path.is_file() else None
+
+
+def media_url(slug: str, name: str, version: str | None = None) -> str:
+    url = f"/media/{quote(slug)}/{quote(name)}"
+    return f"{url}?v={quote(version[:12])}" if version else url
+
+
+def poster_url(webcast: m.Webcast) -> str | None:
+    """The poster's URL when the poster file exists."""
+    if media_path(webcast.slug, webcast.poster) is None:
+        return None
+    return media_url(webcast.slug, webcast.poster or "")
+
+
+def safe_link(url: str) -> str | None:
+    """An outside link worth putting in an href (http, https or mailto), else None."""
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return None
+    return url.strip() if scheme in {"http", "https", "mailto"} else None
+
+
+def track_label(track: m.CaptionTrack) -> str:
+    """The name a caption track is listed under in the player's menu."""
+    if track.label and track.label != track.lang:
+        return track.label
+    return LANGUAGES.get(track.lang.split("-")[0].lower(), track.lang)
+
+
+def kind_label(webcast: m.Webcast) -> str:
+    return "Audio" if webcast.kind == "audio" else "Video"
+
+
+@dataclass(frozen=True)
+class Player:
+    """What the player page shows for one webcast."""
+
+    webcast: m.Webcast
+    media: m.MediaFile | None
+    media_src: str | None
+    poster: str | None
+    captions: m.CaptionTrack | None
+    captions_src: str | None
+    caption_tracks: list[tuple[m.CaptionTrack, str, str]]  # (track, src, label), every language
+    sections: list[Section]
+    chapters: list[m.Chapter]
+    start: float
+    parts: list[m.Webcast]
+    previous: m.Webcast | None
+    next: m.Webcast | None
+
+    @property
+    def is_audio(self) -> bool:
+        return self.webcast.kind == "audio"
+
+    @property
+    def duration(self) -> float:
+        return self.webcast.duration or (self.media.duration if self.media else 0) or 0.0
+
+
+def transcript_sections(webcast: m.Webcast, track: m.CaptionTrack | None) -> list[Section]:
+    """The captions grouped under chapter headings, in paragraphs at speaker turns."""
+    cues = [Cue(c.start, c.end, c.text, c.speaker) for c in track.cues] if track else []
+    chapters = [Chapter(ch.start, ch.title) for ch in webcast.chapters]
+    return build_sections(cues, chapters)
+
+
+def player(webcast: m.Webcast, start: float) -> Player:
+    media = webcast.media
+    media_src = None
+    if media is not None and media_path(webcast.slug, media.file) is not None:
+        media_src = media_url(webcast.slug, media.file, media.sha256)
+        if start > 0:
+            media_src += f"#t={start:g}"
+    track = webcast.captions("en")
+    tracks = []
+    for candidate in webcast.caption_tracks:
+        if media_path(webcast.slug, candidate.file) is not None:
+            src = media_url(webcast.slug, candidate.file, candidate.sha256)
+            tracks.append((candidate, src, track_label(candidate)))
+    captions_src = next((src for t, src, _ in tracks if t is track), None)
+    parts = list(webcast.series.webcasts) if webcast.series else []
+    index = next((i for i, w in enumerate(parts) if w.slug == webcast.slug), None)
+    previous = parts[index - 1] if index is not None and index > 0 else None
+    following = parts[index + 1] if index is not None and index + 1 < len(parts) else None
+    return Player(
+        webcast=webcast,
+        media=media,
+        media_src=media_src,
+        poster=poster_url(webcast),
+        captions=track,
+        captions_src=captions_src,
+        caption_tracks=tracks,
+        sections=transcript_sections(webcast, track),
+        chapters=list(webcast.chapters),
+        start=start,
+        parts=parts,
+        previous=previous,
+        next=following,
+    )
+
+
+@lru_cache(maxsize=64)
+def _file_hash(path: str, mtime_ns: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
+
+
+def asset(filename: str) -> str:
+    """A static file's URL with a content hash, so it can be cached for a year."""
+    from flask import current_app
+
+    folder = current_app.static_folder or ""
+    path = os.path.join(folder, filename)
+    try:
+        version = _file_hash(path, os.stat(path).st_mtime_ns)
+    except OSError:
+        return url_for("static", filename=filename)
+    return url_for("static", filename=filename, v=version)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.filters["clock"] = clock
+    app.jinja_env.filters["duration"] = spoken_duration
+    app.jinja_env.filters["safe_link"] = safe_link
+    app.jinja_env.filters["kind_label"] = kind_label
+    app.jinja_env.globals["asset"] = asset
+    app.jinja_env.globals["poster_url"] = poster_url
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
