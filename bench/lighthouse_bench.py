@@ -68,8 +68,11 @@ def main() -> None:
     parser.add_argument("--library", type=Path, default=ROOT)
     args = parser.parse_args()
 
+    import logging
+
     import waitress
 
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     app = create_app(Settings(library=args.library))
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)

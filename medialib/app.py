@@ -13,7 +13,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
     app.config["MEDIALIB_SETTINGS"] = settings
-    app.config["JSON_SORT_KEYS"] = False
     app.extensions["medialib"] = Library(settings)
 
     from .web import register

@@ -37,7 +37,7 @@ from .ingest_inputs import (
 )
 from .ingest_poster import POSTER
 from .ingest_steps import run_steps
-from .library import Library
+from .library import Library, LoadedWebcast
 from .media import Plan, Probe
 
 STEPS = ("probe", "normalize", "poster", "captions", "chapters", "transcript", "catalog",
@@ -125,13 +125,10 @@ def ingest(library: Library, request: IngestRequest, reporter: Reporter) -> Inge
         for added in prepared.added:
             say(f"adding {added}")
         stage = Staging.create(library, "ingest", prepared.slug)
-        try:
-            webcast, loaded = run_steps(library, prepared, stage, reporter)
-            stage.commit(prepared.catalog_bytes)
-        except BaseException:
-            stage.abandon(say)
-            raise
-        stage.finish()
+        done: list[tuple[Webcast, LoadedWebcast]] = []
+        stage.run(lambda: done.append(run_steps(library, prepared, stage, reporter)),
+                  prepared.catalog_bytes, say)
+    webcast, loaded = done[0]
     counts = {lang: len(cues) for lang, cues in loaded.tracks.items()}
     return IngestResult(webcast, prepared, counts, time.monotonic() - started)
 

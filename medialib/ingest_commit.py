@@ -105,7 +105,7 @@ class Staging:
     folder: Path
     op: str
     slug: str
-    published: bool = False  # rows and index documents were (perhaps partly) written
+    published: bool = False  # the rows were written: a failure must derive them again
     committed: bool = False  # the journal exists: the change will happen
 
     @classmethod
@@ -174,8 +174,8 @@ class Staging:
         """Delete the staging folder (and the old files moved aside into it)."""
         _remove_tree(self.folder)
 
-    def abandon(self, say: Say) -> None:
-        """After a failure: roll back (or forward, once committed) and clean up.
+    def abandon(self, say: Say) -> bool:
+        """After a failure: roll back (or forward, once committed) and clean up; tidied up?
 
         If even that fails, the folder stays for the next command to resolve, and the caller's
         error stands; `medialib check` tells staff what is pending.
@@ -188,6 +188,30 @@ class Staging:
                 self.library.refresh([self.slug])
         except Exception as exc:  # the original error is what staff need to see first
             say(f"could not tidy up yet ({exc}); the next medialib command will finish it")
+            return False
+        self.finish()
+        return True
+
+    def run(self, steps: Callable[[], None], expected_catalog: bytes, say: Say) -> None:
+        """Run `steps` (which stage and publish), then commit; all or nothing.
+
+        A failure before the commit point rolls everything back and re-raises. A failure after
+        it (Ctrl-C while files move, say) finishes the change instead: it then did happen, so
+        nothing is raised unless it could not be finished.
+        """
+        try:
+            steps()
+            self.commit(expected_catalog)
+        except BaseException as exc:
+            tidied = self.abandon(say)
+            if not self.committed:
+                raise
+            if not tidied:
+                raise CommitError(
+                    self.folder, f"the {self.op} of {self.slug!r} is committed but not tidied "
+                    "up; run `medialib check` to finish it",
+                ) from exc
+            say(f"the {self.op} of {self.slug!r} was already committed: finished it")
             return
         self.finish()
 
@@ -329,6 +353,8 @@ def exclusive(
     library: Library, command: str, say: Say, refresh: bool = True
 ) -> Iterator[LibraryLock]:
     """Hold the library's lock (LibraryBusy if taken) after resolving any interrupted change."""
+    if not library.settings.catalog_path.is_file():
+        library.load_catalog()  # CatalogError: "no catalog here (run `medialib init` first)"
     with LibraryLock(library.settings.library, command) as lock:
         recover(library, say, refresh=refresh)
         yield lock
@@ -342,11 +368,9 @@ def remove_webcast(library: Library, slug: str, say: Say) -> None:
         catalog = library.load_catalog()
         catalog.remove_webcast(slug)  # CatalogError naming the file when the slug is unknown
         stage = Staging.create(library, "remove", slug)
-        try:
+
+        def steps() -> None:
             stage.stage_catalog(catalog.dump())
             stage.publish(lambda: library.unpublish(catalog, slug))
-            stage.commit(before)
-        except BaseException:
-            stage.abandon(say)
-            raise
-        stage.finish()
+
+        stage.run(steps, before, say)

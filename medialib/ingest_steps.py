@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import shutil
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -33,76 +34,97 @@ if TYPE_CHECKING:
 def run_steps(
     library: Library, p: Prepared, stage: Staging, reporter: Reporter
 ) -> tuple[Webcast, LoadedWebcast]:
-    """Run every step after `prepare` into `stage`; the webcast and its parsed captions."""
+    """Run every step after `prepare` into `stage`; the webcast and its parsed captions.
+
+    ffmpeg is the long pole, so what does not need its output runs beside it on a second
+    thread: loading the search index's glossary and, for a remux (whose frames are the
+    source's), taking the poster. The output's checksum is computed while the captions and
+    transcript are written. Each step still reports, and fails, in its named order.
+    """
     folder = stage.new_media
     folder.mkdir(parents=True)
     r, probe, plan = p.request, p.probe, p.plan
-    reporter.step("probe", describe_probe(probe))
-
-    pause_point("normalize")
-    output = folder / plan.output
     final = library.webcast_dir(p.slug)  # errors name where files go, not the scratch folder
-    with _disk_errors(final / plan.output), \
-            reporter.progress(plan.action, probe.duration) as update:
-        first = [True]
-
-        def progress(done: float) -> None:
-            update(done)
-            if first[0]:
-                first[0] = False
-                pause_point("transcode")
-
-        media.normalize(r.media, output, plan, probe.duration, progress=progress)
-    out = media.probe(output)
-    media_file = MediaFile(
-        file=plan.output, type=plan.mime, duration=round(out.duration, 3), size=out.size,
-        sha256=media.sha256_file(output),
-        width=out.video.width if out.video else None,
-        height=out.video.height if out.video else None,
-        video_codec=out.video.codec if out.video else None,
-        audio_codec=out.audio.codec if out.audio else None,
-    )
-    reporter.step("normalize", f"{plan.output}: {plan.description} "
-                  f"({'remuxed' if plan.action == 'remux' else 'transcoded'}, "
-                  f"{megabytes(out.size)})")
-
-    pause_point("poster")
     poster_path = folder / POSTER
-    with _disk_errors(final / POSTER):
-        if out.video is not None:
-            at = r.poster_at if r.poster_at is not None else out.duration * 0.1
-            media.make_poster(output, poster_path, at_seconds=min(at, max(out.duration - 0.1, 0)))
-            poster_note = f"{POSTER}: the frame at {clock(at)}"
-        else:
-            speakers = [p.catalog.speakers[s].display for s in p.draft.speakers]
-            poster_note = make_title_card(p.draft.title, speakers, poster_path, stage.work)
-    poster = POSTER if poster_path.exists() else None
-    reporter.step("poster", poster_note)
+    poster_at = r.poster_at if r.poster_at is not None else probe.duration * 0.1
+    poster_at = min(poster_at, max(probe.duration - 0.1, 0.0))
+    reporter.step("probe", describe_probe(probe))
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="ingest") as beside:
+        beside.submit(lambda: library.index)  # warm: reads and compiles the glossary
+        early_poster = None
+        if plan.action == "remux" and probe.video is not None:
+            early_poster = beside.submit(media.make_poster, r.media, poster_path, poster_at)
 
-    pause_point("captions")
-    tracks, caption_tracks = _write_captions(library, p, folder)
-    reporter.step("captions", ", ".join(
-        f"{lang}: {len(cues)} cues" for lang, cues in tracks.items()) or "none")
+        pause_point("normalize")
+        output = folder / plan.output
+        with _disk_errors(final / plan.output), \
+                reporter.progress(plan.action, probe.duration) as update:
+            first = [True]
 
-    pause_point("chapters")
-    source = p.chapters_source or str(r.media)
-    validate_chapters(p.chapters, media_file.duration, source)
-    reporter.step("chapters", f"{len(p.chapters)} from {p.chapters_source}" if p.chapters
-                  else "none")
+            def progress(done: float) -> None:
+                update(done)
+                if first[0]:
+                    first[0] = False
+                    pause_point("transcode")
 
-    webcast = replace(p.draft, media=media_file, poster=poster,
-                      poster_sha256=media.sha256_file(poster_path) if poster else None,
-                      captions=caption_tracks)
-    loaded = LoadedWebcast(webcast, tracks, media_file.duration or 0.0)
+            media.normalize(r.media, output, plan, probe.duration, progress=progress)
+        digest = beside.submit(media.sha256_file, output)
+        out = media.probe(output)
+        media_file = MediaFile(
+            file=plan.output, type=plan.mime, duration=round(out.duration, 3), size=out.size,
+            width=out.video.width if out.video else None,
+            height=out.video.height if out.video else None,
+            video_codec=out.video.codec if out.video else None,
+            audio_codec=out.audio.codec if out.audio else None,
+        )
+        reporter.step("normalize", f"{plan.output}: {plan.description} "
+                      f"({'remuxed' if plan.action == 'remux' else 'transcoded'}, "
+                      f"{megabytes(out.size)})")
 
-    pause_point("transcript")
-    stage.new_transcripts.mkdir(parents=True)
-    for lang in tracks:
-        path = transcript_path(stage.new_transcripts, p.slug, lang)
-        with _disk_errors(transcript_path(library.settings.transcripts_dir, p.slug, lang)):
-            path.write_text(library.transcript_text(p.catalog, loaded, lang), encoding="utf-8")
-    reporter.step("transcript", ", ".join(
-        f"transcripts/{p.slug}.{lang}.txt" for lang in tracks) or "none (no captions)")
+        pause_point("poster")
+        with _disk_errors(final / POSTER):
+            if early_poster is not None:
+                early_poster.result()
+                poster_note = f"{POSTER}: the frame at {clock(poster_at)}"
+            elif out.video is not None:
+                media.make_poster(output, poster_path, at_seconds=poster_at)
+                poster_note = f"{POSTER}: the frame at {clock(poster_at)}"
+            else:
+                speakers = [p.catalog.speakers[s].display for s in p.draft.speakers]
+                poster_note = make_title_card(p.draft.title, speakers, poster_path, stage.work)
+        poster = POSTER if poster_path.exists() else None
+        reporter.step("poster", poster_note)
+
+        pause_point("captions")
+        tracks, caption_tracks = _write_captions(library, p, folder)
+        reporter.step("captions", ", ".join(
+            f"{lang}: {len(cues)} cues" for lang, cues in tracks.items()) or "none")
+
+        pause_point("chapters")
+        source = p.chapters_source or str(r.media)
+        validate_chapters(p.chapters, media_file.duration, source)
+        reporter.step("chapters", f"{len(p.chapters)} from {p.chapters_source}" if p.chapters
+                      else "none")
+
+        webcast = replace(p.draft, media=media_file, poster=poster,
+                          poster_sha256=media.sha256_file(poster_path) if poster else None,
+                          captions=caption_tracks)
+        loaded = LoadedWebcast(webcast, tracks, media_file.duration or 0.0)
+
+        pause_point("transcript")
+        stage.new_transcripts.mkdir(parents=True)
+        for lang in tracks:
+            path = transcript_path(stage.new_transcripts, p.slug, lang)
+            with _disk_errors(transcript_path(library.settings.transcripts_dir, p.slug, lang)):
+                text = library.transcript_text(p.catalog, loaded, lang)
+                path.write_text(text, encoding="utf-8")
+        reporter.step("transcript", ", ".join(
+            f"transcripts/{p.slug}.{lang}.txt" for lang in tracks) or "none (no captions)")
+
+        with _disk_errors(final / plan.output):
+            media_file = replace(media_file, sha256=digest.result())
+    webcast = replace(webcast, media=media_file)
+    loaded = replace(loaded, webcast=webcast)
 
     pause_point("catalog")
     p.catalog.put_webcast(webcast)

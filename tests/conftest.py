@@ -11,7 +11,7 @@ from medialib.app import create_app
 from medialib.config import Settings
 from medialib.library import Library
 
-pytest_plugins = ["tests.media_fixtures"]
+pytest_plugins = ["tests.media_fixtures", "tests.web_fixtures"]
 
 REPO = Path(__file__).resolve().parent.parent
 

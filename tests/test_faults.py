@@ -135,6 +135,19 @@ def test_ctrl_c_during_transcode(library: Path, tiny_vp9: Path, new_captions: Pa
     assert diff_trees(before, tree_digest(library)) == []
 
 
+def test_ctrl_c_after_the_commit_point_finishes_the_change(
+    library: Path, tiny_video: Path, new_captions: Path
+) -> None:
+    proc = start_paused(library, "commit-media", "ingest", tiny_video, "--title", "Late",
+                        "--captions", new_captions)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err.decode()
+    assert "was already committed: finished it" in err.decode()
+    assert "late" in Catalog.load(library / "catalog.yaml").webcasts
+    assert_whole(library)
+
+
 def test_a_second_writer_is_refused_with_a_clear_message(
     library: Path, tiny_video: Path, new_captions: Path
 ) -> None:

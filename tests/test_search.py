@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from medialib.captions import Cue
 from medialib.chapters import Chapter
 from medialib.search import IndexedWebcast, SearchIndex, SearchResults, SearchUnavailable
+from medialib.search.documents import PASSAGE_CUES
 
 
 def cues(*lines: str, start: float = 0.0, every: float = 4.0, speaker: str | None = None):
@@ -183,9 +184,8 @@ def test_title_and_topic_matches_rank_above_passing_mentions(library_index):
     assert slugs(found)[0] == "role-of-radiation"
     assert "living-with-mbc-podcast" in slugs(found)  # "I had radiation once"
     assert slugs(found).index("living-with-mbc-podcast") > 0
-    assert result(found, "role-of-radiation").matched_fields[:2] == ["title", "chapter"] or (
-        "title" in result(found, "role-of-radiation").matched_fields
-    )
+    fields = result(found, "role-of-radiation").matched_fields
+    assert fields == ["title", "topic", "summary", "transcript"]
 
 
 def test_hit_starts_at_the_cue_where_the_words_are(library_index):
@@ -382,7 +382,10 @@ def test_pagination(library_index):
 def test_hits_per_webcast_and_total_hits(library_index):
     found = library_index.search("audience questions", slug="role-of-radiation", hits_per_webcast=1)
     only = found.results[0]
-    assert len(only.hits) == 1 and only.total_hits >= 2
+    assert len(only.hits) == 1 and only.total_hits >= 1
+    # The chapter "Treating the brain" and the captions that mention the brain: two places.
+    found = library_index.search("brain", slug="role-of-radiation", hits_per_webcast=1)
+    assert len(found.results[0].hits) == 1 and found.results[0].total_hits == 2
     more = library_index.search("audience", slug="role-of-radiation", hits_per_webcast=20)
     assert len(more.results[0].hits) == 6  # every filler cue, once each
     assert len({h.start for h in more.results[0].hits}) == 6
@@ -453,7 +456,9 @@ def test_add_creates_a_missing_index(tmp_path):
 def test_slugs_counts_documents(library_index):
     counts = library_index.slugs()
     assert set(counts) == {w.slug for w in LIBRARY}
-    assert counts["role-of-radiation"] == 1 + 2  # 15 cues: passages of 8 that share a cue
+    # The webcast's own document and its passages, which share their first and last cues.
+    passages = -(-(len(RADIATION.cues) - 1) // (PASSAGE_CUES - 1))
+    assert counts["role-of-radiation"] == 1 + passages
 
 
 def test_rebuild_swaps_while_a_reader_holds_a_searcher(index, tmp_path):
@@ -486,7 +491,7 @@ def test_searches_keep_working_while_rebuilding(index, tmp_path):
     thread = threading.Thread(target=search_loop)
     thread.start()
     try:
-        for _ in range(3):
+        for _ in range(2):
             index.rebuild([RADIATION])
             index.rebuild(LIBRARY)
     finally:
@@ -592,7 +597,7 @@ def test_odd_paging_arguments(library_index):
 
 
 @settings(
-    max_examples=150,
+    max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )

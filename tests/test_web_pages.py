@@ -46,7 +46,7 @@ class Elements(HTMLParser):
         return [a for t, a in self.tags if t == tag and cls in (a.get("class") or "").split()]
 
 
-def page(client, url: str, status: int = 200) -> tuple[str, Elements]:
+def fetch(client, url: str, status: int = 200) -> tuple[str, Elements]:
     response = client.get(url)
     assert response.status_code == status, (url, response.status_code)
     assert response.mimetype == "text/html"
@@ -58,7 +58,7 @@ def page(client, url: str, status: int = 200) -> tuple[str, Elements]:
 
 
 def test_home_lists_topics_series_speakers_and_newest_first(web_client) -> None:
-    html, doc = page(web_client, "/")
+    html, doc = fetch(web_client, "/")
     for topic in CATALOG.topics.values():
         assert f'href="/topics/{topic.id}"' in html
     for series in CATALOG.series.values():
@@ -80,7 +80,7 @@ def test_home_lists_topics_series_speakers_and_newest_first(web_client) -> None:
 @pytest.mark.parametrize("slug", SLUGS)
 def test_player_page(web_client, slug: str) -> None:
     webcast = CATALOG.webcasts[slug]
-    html, doc = page(web_client, f"/webcasts/{slug}")
+    html, doc = fetch(web_client, f"/webcasts/{slug}")
     tag = "audio" if webcast.kind == "audio" else "video"
     players = doc.find(tag, id="player")
     assert len(players) == 1
@@ -117,7 +117,7 @@ def test_player_page(web_client, slug: str) -> None:
 
 
 def test_player_shows_speakers_with_credentials_and_turns(web_client) -> None:
-    html, doc = page(web_client, f"/webcasts/{WEBCHAT}")
+    html, doc = fetch(web_client, f"/webcasts/{WEBCHAT}")
     assert "Erica Mayer</a>, MD, MPH" in html
     assert 'href="/speakers/nancy-lin"' in html
     turns = re.findall(r'<span class="speaker">([^<]+)</span>', html)
@@ -126,18 +126,18 @@ def test_player_shows_speakers_with_credentials_and_turns(web_client) -> None:
 
 
 def test_player_series_navigation(web_client) -> None:
-    html, doc = page(web_client, f"/webcasts/{PART_1}")
+    html, doc = fetch(web_client, f"/webcasts/{PART_1}")
     assert "Part 1 of 2" in html
     current = doc.find("a", aria_current="page")
     assert current and current[0]["href"] == f"/webcasts/{PART_1}"
     assert f'href="/webcasts/{PART_2}"' in html
     assert "Next: part 2" in html
-    html2, _ = page(web_client, f"/webcasts/{PART_2}")
+    html2, _ = fetch(web_client, f"/webcasts/{PART_2}")
     assert "Previous: part 1" in html2
 
 
 def test_player_related_resources_and_downloads(web_client) -> None:
-    html, doc = page(web_client, f"/webcasts/{PROXY}")
+    html, doc = fetch(web_client, f"/webcasts/{PROXY}")
     assert doc.find("a", href="https://theconversationproject.org")
     assert "Aging with Dignity" in html
     assert doc.find("a", href=f"/webcasts/{PROXY}/transcript")
@@ -152,7 +152,7 @@ def test_player_related_resources_and_downloads(web_client) -> None:
      ("abc", None), ("", None), ("1m", "#t=60"), ("%00", None), ("9" * 400, None)],
 )
 def test_player_start_time(web_client, t: str, fragment: str | None) -> None:
-    html, doc = page(web_client, f"/webcasts/{PROXY}?t={t}")
+    html, doc = fetch(web_client, f"/webcasts/{PROXY}?t={t}")
     src = doc.find("source")[0]["src"] or ""
     if fragment is None:
         assert "#t=" not in src
@@ -161,7 +161,7 @@ def test_player_start_time(web_client, t: str, fragment: str | None) -> None:
 
 
 def test_start_time_is_clamped_to_the_duration(web_client) -> None:
-    html, doc = page(web_client, f"/webcasts/{PROXY}?t=999999")
+    html, doc = fetch(web_client, f"/webcasts/{PROXY}?t=999999")
     src = doc.find("source")[0]["src"] or ""
     seconds = float(src.split("#t=")[1])
     assert 60 < seconds < 1000
@@ -169,7 +169,7 @@ def test_start_time_is_clamped_to_the_duration(web_client) -> None:
 
 def test_player_without_media_still_has_the_transcript(client) -> None:
     """The conftest library has captions but no rendered media: a notice, not a broken player."""
-    html, doc = page(client, f"/webcasts/{PROXY}")
+    html, doc = fetch(client, f"/webcasts/{PROXY}")
     assert not doc.find("video") and "not available to play" in html
     assert doc.with_class("a", "cue")
 
@@ -179,7 +179,7 @@ def test_player_without_media_still_has_the_transcript(client) -> None:
 
 def test_printable_transcript(web_client) -> None:
     webcast = CATALOG.webcasts[PROXY]
-    html, doc = page(web_client, f"/webcasts/{PROXY}/transcript")
+    html, doc = fetch(web_client, f"/webcasts/{PROXY}/transcript")
     assert "October 18, 2023" in html
     assert "Steve O&#39;Neill, LICSW, BCD, JD" in html
     headings = re.findall(r'<h2 id="chapter-\d+">(.*?) <span', html, re.S)
@@ -221,7 +221,7 @@ def test_chapters_vtt(web_client, slug: str) -> None:
 
 
 def test_topic_page(web_client) -> None:
-    html, doc = page(web_client, "/topics/radiation-therapy")
+    html, doc = fetch(web_client, "/topics/radiation-therapy")
     assert "<h1>Radiation therapy</h1>" in html
     tagged = [w.slug for w in CATALOG.webcasts.values() if "radiation-therapy" in w.topics]
     for slug in tagged:
@@ -230,7 +230,7 @@ def test_topic_page(web_client) -> None:
 
 
 def test_speaker_page(web_client) -> None:
-    html, _ = page(web_client, "/speakers/nancy-lin")
+    html, _ = fetch(web_client, "/speakers/nancy-lin")
     assert "<h1>Nancy Lin</h1>" in html
     for slug in (PART_1, PART_2, WEBCHAT):
         assert f'href="/webcasts/{slug}"' in html
@@ -238,7 +238,7 @@ def test_speaker_page(web_client) -> None:
 
 
 def test_series_page_lists_parts_in_order(web_client) -> None:
-    html, _ = page(web_client, "/series/breast-cancer-brain")
+    html, _ = fetch(web_client, "/series/breast-cancer-brain")
     assert 0 < html.find(f'href="/webcasts/{PART_1}"') < html.find(f'href="/webcasts/{PART_2}"')
 
 
@@ -249,7 +249,7 @@ def test_series_page_lists_parts_in_order(web_client) -> None:
      "/speakers/nobody", "/series/none", "/no/such/page", "/webcasts/UPPER", "/webcasts/a%00b"],
 )
 def test_friendly_404(web_client, url: str) -> None:
-    html, doc = page(web_client, url, status=404)
+    html, doc = fetch(web_client, url, status=404)
     assert "<h1>" in html and 'href="/"' in html
     assert "Traceback" not in html
 
@@ -258,7 +258,7 @@ def test_friendly_404(web_client, url: str) -> None:
 
 
 def test_assets_are_cache_busted(web_client) -> None:
-    html, doc = page(web_client, "/")
+    html, doc = fetch(web_client, "/")
     css = doc.find("link", rel="stylesheet")[0]["href"] or ""
     js = doc.find("script")[0]["src"] or ""
     assert re.fullmatch(r"/static/site\.css\?v=[0-9a-f]{10}", css)
@@ -286,7 +286,7 @@ def test_player_page_weight_under_60_kb(web_client) -> None:
         response = web_client.get(f"/webcasts/{slug}")
         sizes.append((_gzip_size(response.data), slug))
     html_size, slug = max(sizes)
-    _, doc = page(web_client, f"/webcasts/{slug}")
+    _, doc = fetch(web_client, f"/webcasts/{slug}")
     assets = [doc.find("link", rel="stylesheet")[0]["href"], doc.find("script")[0]["src"]]
     total = html_size + sum(_gzip_size(_body(web_client, url)) for url in assets)
     assert total < 60 * 1024, f"{total} bytes"
@@ -312,7 +312,8 @@ def test_no_inline_script_or_style(web_client, url: str) -> None:
     html = web_client.get(url).get_data(as_text=True)
     doc = Elements(html)
     scripts = [a for t, a in doc.tags if t == "script"]
-    assert scripts and all(a.get("src") for a in scripts)
+    code = [a for a in scripts if a.get("type") != "application/ld+json"]  # JSON-LD is data
+    assert code and all(a.get("src") for a in code)
     assert not [t for t, a in doc.tags if "style" in a]
     assert "<style" not in html
     assert not re.search(r"\son[a-z]+=", html)
@@ -367,3 +368,20 @@ def test_an_hour_long_talk_stays_under_60_kb(tmp_path: Path) -> None:
         assert _gzip_size(html) + assets < 60 * 1024
     finally:
         app.extensions["medialib"].close()
+
+
+def test_start_time_marks_the_current_chapter_without_javascript(web_client) -> None:
+    webcast = CATALOG.webcasts[PROXY]
+    third = webcast.chapters[2]
+    html, doc = fetch(web_client, f"/webcasts/{PROXY}?t={int(third.start) + 1}")
+    current = doc.find("a", aria_current="true")
+    assert len(current) == 1 and current[0]["data-start"] == str(third.start)
+
+
+def test_an_item_without_chapters(hostile_client) -> None:
+    html, doc = fetch(hostile_client, "/webcasts/plain-audio")
+    assert doc.find("audio", id="player")
+    assert not doc.find("track", kind="chapters") and 'aria-label="Chapters"' not in html
+    assert len(doc.with_class("a", "cue")) == 2
+    vtt = hostile_client.get("/webcasts/plain-audio/chapters.vtt").get_data(as_text=True)
+    assert vtt.startswith("WEBVTT") and "-->" not in vtt

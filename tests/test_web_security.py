@@ -43,7 +43,8 @@ def test_catalog_and_caption_text_is_escaped(hostile_client, url: str) -> None:
     assert response.status_code == 200, url
     html = response.get_data(as_text=True)
     tags = Markup(html).tags
-    scripts = [attrs for tag, attrs in tags if tag == "script"]
+    scripts = [attrs for tag, attrs in tags if tag == "script"
+               and attrs.get("type") != "application/ld+json"]  # JSON-LD is data, never run
     assert len(scripts) == 1 and (scripts[0]["src"] or "").startswith("/static/site.js")
     for tag, attrs in tags:
         assert not any(name.startswith("on") for name in attrs), (tag, attrs)
@@ -268,5 +269,22 @@ def test_missing_database_is_a_friendly_503(broken_library: Path) -> None:
             response = client.get(url)
             assert response.status_code == 503, url
             assert "being updated" in response.get_data(as_text=True)
+    finally:
+        app.extensions["medialib"].close()
+
+
+def test_transcript_txt_is_rebuilt_when_the_file_is_gone(broken_library: Path) -> None:
+    settings = Settings(library=broken_library)
+    (settings.transcripts_dir / "evil-talk.en.txt").unlink()
+    (settings.media_dir / "evil-talk" / "captions.en.vtt").unlink()
+    app = create_app(settings)
+    try:
+        client = app.test_client()
+        text = client.get("/webcasts/evil-talk/transcript.txt").get_data(as_text=True)
+        assert text.startswith("Talk <script>") and "Plain words about radiation" in text
+        vtt = client.get("/webcasts/evil-talk/transcript.vtt").get_data(as_text=True)
+        assert vtt.startswith("WEBVTT") and "&lt;script&gt;" in vtt
+        html = client.get("/webcasts/evil-talk").get_data(as_text=True)
+        assert 'src="/webcasts/evil-talk/transcript.vtt" default' in html  # from the stored cues
     finally:
         app.extensions["medialib"].close()

@@ -72,7 +72,6 @@ webcasts:
     speakers: [mallory]
     media: {file: audio.m4a, type: audio/mp4, duration: 20}
     captions: [{lang: en, file: captions.en.vtt}]
-    chapters: [{start: 0, title: Opening}]
 """
 
 HOSTILE_VTT = """\

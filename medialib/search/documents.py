@@ -26,7 +26,7 @@ from medialib.captions import Cue
 from .analysis import SPELLABLE_RE, terms, words
 from .model import IndexedWebcast
 
-PASSAGE_CUES = 8
+PASSAGE_CUES = 16  # about a minute of speech
 # Between chapter titles (or topics) in one field, so that no phrase runs from one to the next;
 # it is not a word character, so no query ever produces it.
 SEPARATOR = "\u2063"
@@ -176,3 +176,19 @@ def webcast_texts(w: IndexedWebcast) -> list[str]:
         *(c.title for c in w.chapters),
         *(cue.text for cue in w.cues),
     ]
+
+
+def indexed_word_counts(wix: Any, pix: Any, slug: str) -> Counter[str]:
+    """The spelling word counts a webcast contributed when it was indexed."""
+    texts: list[str] = []
+    with wix.searcher() as searcher:
+        for stored in searcher.documents(slug=slug):
+            texts += metadata_texts(stored["meta"])
+    with pix.searcher() as searcher:
+        seen: set[int] = set()
+        for stored in searcher.documents(slug=slug):
+            for i, cue in enumerate(stored["cues"]):
+                if stored["first"] + i not in seen:
+                    seen.add(stored["first"] + i)
+                    texts.append(cue[2])
+    return word_counts(texts)

@@ -40,7 +40,7 @@ from medialib.glossary import Glossary, GlossaryMatcher
 
 from .analysis import terms
 from .documents import (
-    metadata_texts,
+    indexed_word_counts,
     passage_schema,
     webcast_documents,
     webcast_schema,
@@ -196,6 +196,9 @@ class SearchIndex:
                 raise SearchUnavailable(
                     f"there is no search index in {self.index_dir}; run `medialib reindex`"
                 ) from None
+            except OSError as exc:
+                self._close()
+                raise SearchUnavailable(f"cannot read the search index: {exc}") from None
             if self._generation is not None and raw == self._pointer:
                 return self._generation
             name = _parse_pointer(raw, self.index_dir)["generation"]
@@ -240,11 +243,11 @@ class SearchIndex:
                 wix = storage.create_index(webcast_schema(), indexname="webcasts")
                 pix = storage.create_index(passage_schema(), indexname="passages")
                 counts: Counter[str] = Counter()
-                ww = wix.writer(limitmb=WRITER_MB)
+                ww = wix.writer(**_writer_options())
                 if procs > 1:
-                    pw = pix.writer(procs=procs, multisegment=True, limitmb=WRITER_MB)
+                    pw = pix.writer(procs=procs, multisegment=True, **_writer_options())
                 else:
-                    pw = pix.writer(limitmb=WRITER_MB)
+                    pw = pix.writer(**_writer_options())
                 try:
                     for webcast in webcasts:
                         webcast_doc, passage_docs = webcast_documents(webcast)
@@ -288,9 +291,9 @@ class SearchIndex:
             wix = storage.open_index("webcasts")
             pix = storage.open_index("passages")
             counts = Counter(_read_json(path / SPELLING_FILE))
-            counts.subtract(_indexed_word_counts(wix, pix, slug))
-            ww = wix.writer(limitmb=WRITER_MB)
-            pw = pix.writer(limitmb=WRITER_MB)
+            counts.subtract(indexed_word_counts(wix, pix, slug))
+            ww = wix.writer(**_writer_options())
+            pw = pix.writer(**_writer_options())
             try:
                 ww.delete_by_term("slug", slug)
                 pw.delete_by_term("slug", slug)
@@ -331,6 +334,12 @@ class SearchIndex:
         _write_json(self.index_dir / POINTER, {"generation": generation, "serial": serial})
 
 
+def _writer_options() -> dict[str, Any]:
+    # (Whoosh's W3Codec(inlinelimit=N), which would keep short posting lists in the term
+    # dictionary, fails on commit in 2.7.x: W3TermInfo has no set_inline. Keep the default.)
+    return {"limitmb": WRITER_MB}
+
+
 @functools.lru_cache(maxsize=1)
 def _default_glossary() -> Glossary:
     return Glossary.load()
@@ -351,22 +360,6 @@ def _quiet_whoosh_leaks() -> Iterator[None]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
         yield
-
-
-def _indexed_word_counts(wix: Any, pix: Any, slug: str) -> Counter[str]:
-    """The spelling word counts a webcast contributed when it was indexed."""
-    texts: list[str] = []
-    with wix.searcher() as searcher:
-        for stored in searcher.documents(slug=slug):
-            texts += metadata_texts(stored["meta"])
-    with pix.searcher() as searcher:
-        seen: set[int] = set()
-        for stored in searcher.documents(slug=slug):
-            for i, cue in enumerate(stored["cues"]):
-                if stored["first"] + i not in seen:
-                    seen.add(stored["first"] + i)
-                    texts.append(cue[2])
-    return word_counts(texts)
 
 
 def _parse_pointer(raw: bytes, index_dir: Path) -> dict[str, Any]:

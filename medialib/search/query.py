@@ -11,7 +11,6 @@ so hits start on the right cue and the matched words can be highlighted.
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -103,7 +102,9 @@ def _unquoted_clauses(part: str, glossary: GlossaryMatcher | None) -> list[Claus
                 clauses.append(Clause("words", (run[j],), (((terms[j],), 1.0),)))
             if start < end:
                 own: Alternative = (tuple(terms[start:end]), 1.0)
-                synonyms = tuple((alt, SYNONYM_BOOST) for alt in alts)
+                # A synonym that contains the words typed ("radiation therapy" for "radiation")
+                # finds nothing more; leave it out.
+                synonyms = tuple((alt, SYNONYM_BOOST) for alt in alts if not _contains(alt, own[0]))
                 clauses.append(Clause("words", tuple(run[start:end]), (own, *synonyms)))
             i = end
         run.clear()
@@ -117,6 +118,10 @@ def _unquoted_clauses(part: str, glossary: GlossaryMatcher | None) -> list[Claus
             run.append(word)
     flush()
     return clauses
+
+
+def _contains(terms: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    return any(terms[i : i + len(part)] == part for i in range(len(terms) - len(part) + 1))
 
 
 @dataclass(frozen=True)
@@ -162,55 +167,3 @@ class TextMatcher:
         for m in matches:
             best[m.clause] = max(best.get(m.clause, 0.0), m.boost)
         return sum(best.values())
-
-
-def best_moment(
-    cue_terms: Sequence[Sequence[str]], matches: Sequence[Match]
-) -> tuple[int, int, float]:
-    """(first cue, last cue, coverage) of the best moment in a passage: the two neighbouring
-    cues that hold the most of the query (ties: the earliest), from the cue where its matched
-    words begin to the cue where the first match of each clause ends. (0, 0, 0.0) without
-    matches."""
-    owner = [k for k, terms in enumerate(cue_terms) for _ in terms]
-    best = (0.0, 0, 0)
-    for k in range(len(cue_terms)):
-        chosen: dict[int, Match] = {}  # per clause, its first match of the best boost
-        for m in matches:
-            if owner[m.pos] in (k, k + 1):
-                if m.clause not in chosen or m.boost > chosen[m.clause].boost:
-                    chosen[m.clause] = m
-        if chosen:
-            score = TextMatcher.coverage(list(chosen.values()))
-            if score > best[0]:
-                first = min(owner[m.pos] for m in chosen.values())
-                last = max(owner[min(m.pos + m.length, len(owner)) - 1] for m in chosen.values())
-                best = (score, first, last)
-    return best[1], best[2], best[0]
-
-
-MAX_SNIPPET_CHARS = 300
-
-
-def snippet(text: str, spans: Sequence[tuple[int, int]]) -> tuple[str, str]:
-    """(plain, html) of a text with the given character spans marked, cut to about
-    MAX_SNIPPET_CHARS around the first span."""
-    start, end = 0, len(text)
-    if len(text) > MAX_SNIPPET_CHARS:
-        focus = spans[0][0] if spans else 0
-        start = max(0, min(focus - MAX_SNIPPET_CHARS // 3, len(text) - MAX_SNIPPET_CHARS))
-        if start:
-            space = text.find(" ", start)
-            start = space + 1 if 0 <= space < focus else start
-        end = min(len(text), start + MAX_SNIPPET_CHARS)
-        space = text.rfind(" ", start, end)
-        end = space if space > (spans[0][1] if spans else start) and end < len(text) else end
-    head = "\u2026" if start else ""
-    tail = "\u2026" if end < len(text) else ""
-    out, cursor = [], start
-    for s, e in spans:
-        if s < cursor or e > end:
-            continue
-        out += [html.escape(text[cursor:s]), "<mark>", html.escape(text[s:e]), "</mark>"]
-        cursor = e
-    out.append(html.escape(text[cursor:end]))
-    return head + text[start:end] + tail, head + "".join(out) + tail

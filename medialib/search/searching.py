@@ -9,31 +9,29 @@
 
 from __future__ import annotations
 
-import bisect
 import heapq
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from whoosh.filedb.filestore import FileStorage
 from whoosh.query import And, Query, Term
 from whoosh.query.compound import DefaultOr
 
-from .analysis import SPELLABLE_RE, stem, term_spans
-from .documents import WEBCAST_FIELDS, CueRecord
-from .model import Hit, SearchResults, WebcastResult
-from .phrases import FastPhrase
-from .query import Clause, TextMatcher, best_moment, snippet
+from .analysis import SPELLABLE_RE, stem
+from .documents import WEBCAST_FIELDS
+from .model import SearchResults, WebcastResult
+from .moments import matched_fields, webcast_moments
+from .phrases import CachedLengthBM25F, FastPhrase
+from .query import Clause, TextMatcher
 from .spelling import Speller
 
 SPELLING_FILE = "spelling.json"
 MAX_PREFIX_TERMS = 24  # a prefix stands for at most this many words (its most common ones)
 MAX_PREFIX_SCAN = 400  # ... chosen among at most this many in the lexicon
 FEW_RESULTS = 3  # below this many webcasts, offer a spelling suggestion
-CHAPTER_BONUS = 0.25  # a chapter title matching as much of the query as a caption ranks first
 _WORD_RE = re.compile(r"\w+(?:\.\w+)*")
 
 
@@ -57,9 +55,9 @@ class Generation:
 
     def _open(self) -> None:
         storage = FileStorage(str(self.path), readonly=True)
-        webcasts = storage.open_index("webcasts").searcher()
+        webcasts = storage.open_index("webcasts").searcher(weighting=CachedLengthBM25F())
         try:
-            passages = storage.open_index("passages").searcher()
+            passages = storage.open_index("passages").searcher(weighting=CachedLengthBM25F())
         except Exception:
             webcasts.close()
             raise
@@ -67,7 +65,7 @@ class Generation:
         self._slug_ranges: dict[str, list[tuple[int, int]]] = {}
         self._speller: Speller | None = None
         self._prefixes: dict[str, tuple[str, ...]] = {}
-        self._known: dict[tuple[str, str], bool] = {}
+        self._known: dict[tuple[str, str], int] = {}
         self._filters: dict[tuple[str, str], set[int]] = {}
 
     def refresh(self) -> None:
@@ -85,16 +83,19 @@ class Generation:
 
     # ---- query building --------------------------------------------------------------------
 
-    def _has(self, field: str, term: str) -> bool:
-        """Is `term` in `field` anywhere in the index? (cached; the lookup costs ~40 µs)"""
+    def _frequency(self, field: str, term: str) -> int:
+        """In how many documents `term` is in `field` (cached; the lookup costs ~40 µs)."""
         key = (field, term)
         known = self._known.get(key)
         if known is None:
             searcher = self.passages if field == "body" else self.webcasts
             if len(self._known) > 50_000:
                 self._known.clear()
-            known = self._known[key] = key in searcher.reader()
+            known = self._known[key] = searcher.reader().doc_frequency(field, term)
         return known
+
+    def _has(self, field: str, term: str) -> bool:
+        return self._frequency(field, term) > 0
 
     def _webcast_alternative(
         self, field: str, terms: tuple[str, ...], boost: float
@@ -103,6 +104,9 @@ class Generation:
             pairs = [f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)]
             if not all(self._has("pairs", p) for p in pairs):
                 return None
+            # A long phrase needs every pair, but its two rarest pairs select nearly as well,
+            # and intersecting "in the" and "to the" with them would visit every webcast.
+            pairs = sorted(pairs, key=lambda p: self._frequency("pairs", p))[:2]
             if len(pairs) == 1:
                 return Term("pairs", pairs[0], boost=boost)
             return And([Term("pairs", p) for p in pairs], boost=boost)
@@ -260,16 +264,34 @@ class Generation:
         if not found:
             return results
         matcher = TextMatcher(clauses)
-        keep = max(1, hits_per_webcast) * 2 + 2  # passages to look into, per webcast
+        keep = max(1, hits_per_webcast) + 2  # passages to look into, per webcast
         slugs = [slug for slug, _, _ in found]
-        passages, counts = self._passages(self.passage_query(clauses), slugs, keep)
+        # The words typed first; their synonyms only where the words typed are not said (each
+        # alternative phrase costs a position check in every passage that has its words).
+        typed = [
+            replace(c, alternatives=c.alternatives[:1]) if c.kind == "words" else c for c in clauses
+        ]
+        passages, counts = self._passages(self.passage_query(typed), slugs, keep)
         unsaid = [slug for slug in slugs if not passages.get(slug)]
+        if unsaid and typed != clauses:
+            if len(clauses) == 1:
+                self._synonym_passages(clauses[0], unsaid, keep, passages, counts)
+            else:
+                more, more_counts = self._passages(self.passage_query(clauses), unsaid, keep)
+                passages.update(more)
+                counts.update(more_counts)
+            unsaid = [slug for slug in unsaid if not passages.get(slug)]
         if unsaid and len(clauses) > 1:  # matched by title, speakers...: the best partial match
             partial, _ = self._passages(self.passage_query(clauses, every=False), unsaid, 1)
             passages.update(partial)
         for slug, meta, score in found:
-            hits, total_hits = self._moments(
-                meta, matcher, passages.get(slug, []), counts.get(slug, 0), hits_per_webcast
+            hits, total_hits = webcast_moments(
+                meta,
+                matcher,
+                passages.get(slug, []),
+                self.passages.stored_fields,
+                counts.get(slug, 0),
+                hits_per_webcast,
             )
             results.results.append(
                 WebcastResult(
@@ -278,7 +300,7 @@ class Generation:
                     score=float(score or 0.0),
                     hits=hits,
                     total_hits=total_hits,
-                    matched_fields=_matched_fields(meta, matcher, counts.get(slug, 0) > 0),
+                    matched_fields=matched_fields(meta, matcher, counts.get(slug, 0) > 0),
                 )
             )
         return results
@@ -287,7 +309,9 @@ class Generation:
         self, query: Query | None, slugs: Sequence[str], keep: int
     ) -> tuple[dict[str, list[int]], dict[str, int]]:
         """The best `keep` matching passages of each webcast (docnums, best first), and how
-        many passages of each webcast match.
+        many passages of each webcast match. Best: the most occurrences of the query's words
+        (weighted, synonyms less); passages are all about as long, so BM25's length
+        normalization would change little and costs a length lookup per passage.
 
         A webcast's passages are neighbours in the index (added together), so one matcher per
         index segment skips from webcast to webcast: only their passages are ever scored."""
@@ -295,7 +319,6 @@ class Generation:
         if query is None:
             return {}, {}
         wanted = sorted((start, end, slug) for slug in slugs for start, end in self._ranges(slug))
-        context = self.passages.context()
         for searcher, offset in self.passages.leaf_searchers():
             size = searcher.doc_count_all()
             inside = [
@@ -303,6 +326,7 @@ class Generation:
             ]
             if not inside:
                 continue
+            context = self.passages.context().set(docnum_ranges=[(a, b) for a, b, _ in inside])
             matcher = query.matcher(searcher, context)
             for start, end, slug in inside:
                 if not matcher.is_active():
@@ -310,13 +334,37 @@ class Generation:
                 if matcher.id() < start:
                     matcher.skip_to(start)
                 while matcher.is_active() and matcher.id() <= end:
-                    scored.setdefault(slug, []).append((-matcher.score(), matcher.id() + offset))
+                    scored.setdefault(slug, []).append((-matcher.weight(), matcher.id() + offset))
                     matcher.next()
         counts = {slug: len(found) for slug, found in scored.items()}
         best = {
             slug: [docnum for _, docnum in sorted(found)[:keep]] for slug, found in scored.items()
         }
         return best, counts
+
+    def _synonym_passages(
+        self,
+        clause: Clause,
+        slugs: Sequence[str],
+        keep: int,
+        passages: dict[str, list[int]],
+        counts: dict[str, int],
+    ) -> None:
+        """Passages of `slugs` holding a synonym of a one-clause query, shortest synonyms
+        first, each webcast only until it has `keep` of them: a phrase of common words
+        ("cancer in the brain") costs a position check in nearly every passage, so the rest
+        are skipped once a webcast has its passages. Counts then cover those synonyms only."""
+        short = set(slugs)
+        for alternative in sorted(clause.alternatives[1:], key=lambda a: (len(a[0]), a[0])):
+            if not short:
+                return
+            query = self.passage_query([replace(clause, alternatives=(alternative,))])
+            found, found_counts = self._passages(query, sorted(short), keep)
+            for slug, docnums in found.items():
+                passages[slug] = (passages.get(slug, []) + docnums)[:keep]
+                counts[slug] = counts.get(slug, 0) + found_counts[slug]
+                if len(passages[slug]) >= keep:
+                    short.discard(slug)
 
     def _ranges(self, slug: str) -> list[tuple[int, int]]:
         """The runs of consecutive document numbers of a webcast's passages (cached)."""
@@ -330,107 +378,3 @@ class Generation:
                     runs.append([docnum, docnum])
             ranges = self._slug_ranges[slug] = [(a, b) for a, b in runs]
         return ranges
-
-    def _moments(
-        self,
-        meta: dict[str, Any],
-        matcher: TextMatcher,
-        docnums: list[int],
-        count: int,
-        limit: int,
-    ) -> tuple[list[Hit], int]:
-        """The best moments of one webcast (at most `limit`) and how many moments it has."""
-        chapters = meta["chapters"]
-        starts = [start for start, _, _ in chapters]
-        speakers = meta["speakers"]
-        sole_speaker = speakers[0] if len(speakers) == 1 else None
-
-        def chapter_at(seconds: float) -> str | None:
-            i = bisect.bisect_right(starts, seconds + 0.001) - 1
-            return chapters[i][1] if i >= 0 else None
-
-        # Candidate moments, ranked by how much of the query they hold (the words typed count
-        # more than synonyms), a chapter title a little above a caption, then by passage score.
-        candidates: list[tuple[float, int, Callable[[], Hit], float]] = []
-        for (_, title, cue), title_terms in zip(chapters, meta["terms"]["chapter"], strict=True):
-            title_matches = matcher.matches(title_terms.split())
-            if cue is not None and matcher.covers_all(title_matches):
-                quality = matcher.coverage(title_matches) + CHAPTER_BONUS
-                candidates.append(
-                    (quality, 0, _later(_cue_hit, [cue], matcher, title, sole_speaker), cue[0])
-                )
-        chapter_hits = len(candidates)
-        for rank, docnum in enumerate(docnums, start=1):
-            stored = self.passages.stored_fields(docnum)
-            for quality, first, last in _passage_moments(stored["cues"], matcher):
-                cues = stored["cues"][first : last + 1]
-                make = _later(_cue_hit, cues, matcher, None, sole_speaker)
-                candidates.append((quality, rank, make, cues[0][0]))
-        candidates.sort(key=lambda c: (-c[0], c[1]))
-        hits: list[Hit] = []
-        seen: set[float] = set()
-        for _, _, make, start in candidates:
-            if len(hits) >= limit:
-                break
-            if start not in seen:
-                seen.add(start)
-                hit = make()
-                hit.chapter = hit.chapter or chapter_at(hit.start)
-                hits.append(hit)
-        if not candidates and meta["first_cue"] and limit:
-            hits.append(_cue_hit([meta["first_cue"]], matcher, chapter_at(0.0), sole_speaker))
-        return hits, max(chapter_hits + count, len(hits))
-
-
-def _later(function: Callable[..., Hit], *args: Any) -> Callable[[], Hit]:
-    return lambda: function(*args)
-
-
-def _matched_fields(meta: dict[str, Any], matcher: TextMatcher, transcript: bool) -> list[str]:
-    fields = []
-    for field in ("title", "chapter", "topic", "speaker", "summary"):
-        texts = meta["terms"][field]
-        if isinstance(texts, str):
-            texts = [texts]
-        if any(matcher.clauses_in(text.split()) for text in texts):
-            fields.append(field)
-    if transcript:
-        fields.append("transcript")
-    return fields
-
-
-def _passage_moments(
-    cues: Sequence[CueRecord], matcher: TextMatcher
-) -> list[tuple[float, int, int]]:
-    """(quality, first cue, last cue) of the moments of a passage: its best one, then any
-    other that holds all of the query."""
-    cue_terms = [cue[4].split() for cue in cues]
-    owner = [k for k, terms in enumerate(cue_terms) for _ in terms]
-    matches = matcher.matches([t for ts in cue_terms for t in ts])
-    moments = []
-    while True:
-        first, last, quality = best_moment(cue_terms, matches)
-        moments.append((quality, first, last))
-        matches = [m for m in matches if not first <= owner[m.pos] <= last]
-        if not matcher.covers_all(matches):
-            return moments
-
-
-def _cue_hit(
-    cues: Sequence[CueRecord], matcher: TextMatcher, chapter: str | None, sole_speaker: str | None
-) -> Hit:
-    """A hit over consecutive cues, the matched words of the query marked."""
-    text = " ".join(cue[2] for cue in cues)
-    spans = list(term_spans(text))
-    marked: set[int] = set()
-    for m in matcher.matches([t for _, _, t in spans]):
-        marked.update(range(m.pos, m.pos + m.length))
-    plain, html = snippet(text, [(s, e) for i, (s, e, _) in enumerate(spans) if i in marked])
-    return Hit(
-        start=cues[0][0],
-        end=cues[-1][1],
-        text=plain,
-        html=html,
-        chapter=chapter,
-        speaker=cues[0][3] or sole_speaker,
-    )

@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, Response, request
 
 STATIC_MAX_AGE = 365 * 24 * 3600
 
 
 def register(app: Flask) -> None:
     """Attach every blueprint, the per-request session and the security headers."""
-    from . import context, errors, media, pages, player, present, search, security, site
+    from . import (
+        context,
+        discovery,
+        errors,
+        media,
+        pages,
+        player,
+        present,
+        search,
+        security,
+        site,
+    )
 
     context.init_app(app)
     # "/media//etc/passwd" must be a 404, not a redirect to a merged path.
     app.url_map.merge_slashes = False
     app.json.sort_keys = False  # type: ignore[attr-defined]  # the CLI's key order
-    for module in (pages, player, search, media):
+    for module in (pages, player, search, media, discovery):
         app.register_blueprint(module.bp)
     present.init_app(app)
     site.init_app(app)
@@ -24,7 +35,7 @@ def register(app: Flask) -> None:
     app.after_request(_cache_static)
 
 
-def _cache_static(response):  # type: ignore[no-untyped-def]
+def _cache_static(response: Response) -> Response:
     """Static files are linked with a content hash (?v=), so they can be cached for a year."""
     if request.endpoint == "static" and request.args.get("v") and response.status_code == 200:
         response.cache_control.public = True

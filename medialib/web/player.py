@@ -13,6 +13,8 @@ from . import queries
 from .context import session, settings
 from .params import seconds
 from .present import media_path, player
+from .site import library_title
+from .structured import page_meta
 
 bp = Blueprint("player", __name__)
 
@@ -37,7 +39,8 @@ def webcast(slug: str) -> str:
     """The player with chapters and the interactive transcript; ?t=SECONDS starts there."""
     found = _webcast(slug)
     start = seconds(request.args.get("t"), limit=_duration(found))
-    return render_template("player.html", p=player(found, start))
+    shown = player(found, start)
+    return render_template("player.html", p=shown, meta=page_meta(shown, library_title()))
 
 
 @bp.route("/webcasts/<slug>/transcript")

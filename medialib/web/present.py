@@ -100,6 +100,11 @@ class Player:
         return self.webcast.kind == "audio"
 
     @property
+    def current_chapter(self) -> int:
+        """Index of the chapter playing at the start time (-1 before the first)."""
+        return sum(1 for chapter in self.chapters if chapter.start <= self.start + 0.05) - 1
+
+    @property
     def duration(self) -> float:
         return self.webcast.duration or (self.media.duration if self.media else 0) or 0.0
 
@@ -125,6 +130,10 @@ def player(webcast: m.Webcast, start: float) -> Player:
             src = media_url(webcast.slug, candidate.file, candidate.sha256)
             tracks.append((candidate, src, track_label(candidate)))
     captions_src = next((src for t, src, _ in tracks if t is track), None)
+    if track is not None and captions_src is None and track.cues:
+        # The file is gone but its cues are stored: the app renders them as WebVTT.
+        captions_src = url_for("player.transcript_vtt", slug=webcast.slug)
+        tracks.insert(0, (track, captions_src, track_label(track)))
     parts = list(webcast.series.webcasts) if webcast.series else []
     index = next((i for i, w in enumerate(parts) if w.slug == webcast.slug), None)
     previous = parts[index - 1] if index is not None and index > 0 else None

@@ -19,12 +19,15 @@ CSP = "; ".join([
     "form-action 'self'",
     "frame-ancestors 'none'",
 ])
+# The embeddable player is the one page other sites may put in a frame.
+FRAMEABLE = {"discovery.embed"}
+EMBED_CSP = CSP.replace("frame-ancestors 'none'", "frame-ancestors *")
 PERMISSIONS = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
 HSTS = "max-age=31536000; includeSubDomains"
 
 COMPRESSIBLE = {
     "text/html", "text/css", "text/javascript", "application/javascript", "application/json",
-    "text/plain", "text/vtt", "image/svg+xml",
+    "text/plain", "text/vtt", "image/svg+xml", "application/xml", "application/rss+xml",
 }
 MIN_COMPRESS = 1024
 
@@ -32,12 +35,14 @@ MIN_COMPRESS = 1024
 def security_headers(response: Response) -> Response:
     """Headers that keep a strict policy on every page, file and error."""
     headers = response.headers
-    headers["Content-Security-Policy"] = CSP
+    frameable = request.endpoint in FRAMEABLE
+    headers["Content-Security-Policy"] = EMBED_CSP if frameable else CSP
     headers["X-Content-Type-Options"] = "nosniff"
     headers["Referrer-Policy"] = "same-origin"
     headers["Permissions-Policy"] = PERMISSIONS
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    headers["X-Frame-Options"] = "DENY"
+    if not frameable:
+        headers["X-Frame-Options"] = "DENY"
     if settings().https:
         headers["Strict-Transport-Security"] = HSTS
     return response

@@ -6,7 +6,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, request, url_for
 
 from ..catalog import CatalogError
 from .context import library, settings
@@ -36,9 +36,27 @@ def library_title() -> str:
     return title
 
 
-def canonical_url() -> str | None:
-    base = settings().public_base_url.rstrip("/")
-    return f"{base}{request.path}" if base else None
+def base_url() -> str:
+    """The site's public address without a trailing slash: the setting, else this request's."""
+    return settings().public_base_url.rstrip("/") or request.url_root.rstrip("/")
+
+
+def absolute(path: str) -> str:
+    """The public URL of an app path such as "/webcasts/x" (without the script root)."""
+    return base_url() + path
+
+
+def public_url(endpoint: str, **values: Any) -> str:
+    """url_for(endpoint) as a public, absolute URL (canonical links, feeds, structured data)."""
+    path = url_for(endpoint, **values)
+    root = request.script_root
+    if root and path.startswith(root):
+        path = path[len(root):]
+    return absolute(path)
+
+
+def canonical_url() -> str:
+    return absolute(request.path)
 
 
 def _context() -> dict[str, Any]:

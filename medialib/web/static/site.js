@@ -1,6 +1,7 @@
 /* medialib: small enhancements; every page works without this file. No framework, no inline code.
  * Player: chapters and transcript follow playback and seek on click, speed, captions, text size,
- * resume (kept in this browser only), copy a link to this moment, find in transcript, shortcuts. */
+ * resume (kept in this browser only), share (copy a link to this moment), find in transcript,
+ * shortcuts. The embed page (/embed/<slug>) runs the same player code. */
 (function () {
   "use strict";
   var doc = document;
@@ -124,6 +125,45 @@
     section.hidden = false;
   }
 
+  // Share: copy the page's link or a link to the moment playing (the email link needs no script).
+  function initShare() {
+    var box = doc.getElementById("share");
+    if (!box) { return; }
+    var media = doc.getElementById("player");
+    var status = doc.getElementById("share-status");
+    var fallback = doc.getElementById("copy-fallback");
+    var input = doc.getElementById("copy-url");
+    var page = box.getAttribute("data-url") || window.location.origin + window.location.pathname;
+    function say(text) { if (status) { status.textContent = text; } }
+    function copy(url, done) {
+      function manual() {
+        unhide(fallback);
+        input.value = url;
+        input.focus();
+        input.select();
+        say("Copy the link below.");
+      }
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(url).then(function () {
+          if (fallback) { fallback.hidden = true; }
+          say(done);
+        }, manual);
+      } else {
+        manual();
+      }
+    }
+    box.querySelectorAll("button[data-share]").forEach(function (b) {
+      b.addEventListener("click", function () {
+        if (b.getAttribute("data-share") === "moment" && media) {
+          var t = Math.floor(media.currentTime || 0);
+          copy(page + "?t=" + t, "Link copied. It starts at " + clock(t) + ".");
+        } else {
+          copy(page, "Link copied.");
+        }
+      });
+    });
+  }
+
   // ---- the player page -----------------------------------------------------------------------
 
   function initPlayer(watch) {
@@ -142,7 +182,7 @@
     nowTag.textContent = " (now playing)";
     var nowLine = doc.getElementById("now-line");
     var current = -1;
-    var currentChapter = -1;
+    var currentChapter = chapters.findIndex(function (a) { return a.hasAttribute("aria-current"); });
     var following = true;
     var autoscroll = doc.getElementById("autoscroll");
     var followButton = doc.getElementById("follow");
@@ -428,30 +468,6 @@
       if (media.textTracks[k].kind === "chapters") { media.textTracks[k].mode = "hidden"; }
     }
 
-    var copyButton = doc.getElementById("copy-link");
-    var copyFallback = doc.getElementById("copy-fallback");
-    if (copyButton) {
-      copyButton.addEventListener("click", function () {
-        var url = window.location.origin + window.location.pathname + "?t=" + Math.floor(media.currentTime);
-        function fallback() {
-          var input = doc.getElementById("copy-url");
-          unhide(copyFallback);
-          input.value = url;
-          input.focus();
-          input.select();
-          say("Copy the link below.");
-        }
-        if (navigator.clipboard && navigator.clipboard.writeText) {
-          navigator.clipboard.writeText(url).then(function () {
-            if (copyFallback) { copyFallback.hidden = true; }
-            say("Link copied. It starts at " + clock(media.currentTime) + ".");
-          }, fallback);
-        } else {
-          fallback();
-        }
-      });
-    }
-
     // -- where to start: ?t=, #t=, or an offer to resume ----------------------------------------
 
     var params = new URLSearchParams(window.location.search);
@@ -564,6 +580,7 @@
     initTextSize();
     initPrint();
     initContinue();
+    initShare();
     var watch = doc.getElementById("watch");
     if (watch) { initPlayer(watch); }
   });

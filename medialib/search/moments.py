@@ -1,0 +1,185 @@
+"""The moments of a webcast: which cues a hit starts and ends on, and its highlighted snippet.
+
+Candidates are the chapter titles that hold the whole query and, in each of the webcast's best
+matching passages, the pairs of neighbouring cues that hold the most of it. They are ranked by how
+much of the query they hold (the words typed count more than their synonyms; a chapter title a
+little more than a caption), then by passage score.
+"""
+
+from __future__ import annotations
+
+import bisect
+import html
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .analysis import term_spans
+from .documents import CueRecord
+from .model import Hit
+from .query import Match, TextMatcher
+
+CHAPTER_BONUS = 0.25  # a chapter title matching as much of the query as a caption ranks first
+MAX_SNIPPET_CHARS = 300
+
+
+def webcast_moments(
+    meta: dict[str, Any],
+    matcher: TextMatcher,
+    docnums: Sequence[int],
+    load: Callable[[int], dict[str, Any]],
+    count: int,
+    limit: int,
+) -> tuple[list[Hit], int]:
+    """The best moments of one webcast (at most `limit`) and how many places match: its
+    chapter titles that hold the whole query, and `count` passages. `docnums` are its best
+    matching passages, best first; `load` reads a passage's stored fields."""
+    chapters = meta["chapters"]
+    starts = [start for start, _, _ in chapters]
+    speakers = meta["speakers"]
+    sole_speaker = speakers[0] if len(speakers) == 1 else None
+
+    def chapter_at(seconds: float) -> str | None:
+        i = bisect.bisect_right(starts, seconds + 0.001) - 1
+        return chapters[i][1] if i >= 0 else None
+
+    # Candidate moments, ranked by how much of the query they hold (the words typed count
+    # more than synonyms), a chapter title a little above a caption, then by passage score.
+    candidates: list[tuple[float, int, Callable[[], Hit], float]] = []
+    for (_, title, cue), title_terms in zip(chapters, meta["terms"]["chapter"], strict=True):
+        title_matches = matcher.matches(title_terms.split())
+        if cue is not None and matcher.covers_all(title_matches):
+            quality = matcher.coverage(title_matches) + CHAPTER_BONUS
+            candidates.append(
+                (quality, 0, _later(cue_hit, [cue], matcher, title, sole_speaker), cue[0])
+            )
+    chapter_hits = len(candidates)
+    best = matcher.clause_count  # the quality of a moment holding every word typed
+    perfect = {start for quality, _, _, start in candidates if quality >= best}
+    for rank, docnum in enumerate(docnums, start=1):
+        if len(perfect) >= limit:
+            break  # passages further down can't hold better moments
+        stored = load(docnum)
+        for quality, first, last in passage_moments(stored["cues"], matcher, limit):
+            cues = stored["cues"][first : last + 1]
+            make = _later(cue_hit, cues, matcher, None, sole_speaker)
+            candidates.append((quality, rank, make, cues[0][0]))
+            if quality >= best:
+                perfect.add(cues[0][0])
+    candidates.sort(key=lambda c: (-c[0], c[1]))
+    hits: list[Hit] = []
+    seen: set[float] = set()
+    for _, _, make, start in candidates:
+        if len(hits) >= limit:
+            break
+        if start not in seen:
+            seen.add(start)
+            hit = make()
+            hit.chapter = hit.chapter or chapter_at(hit.start)
+            hits.append(hit)
+    if not candidates and meta["first_cue"] and limit:
+        hits.append(cue_hit([meta["first_cue"]], matcher, chapter_at(0.0), sole_speaker))
+    return hits, max(chapter_hits + count, len(hits))
+
+
+def _later(function: Callable[..., Hit], *args: Any) -> Callable[[], Hit]:
+    return lambda: function(*args)
+
+
+def matched_fields(meta: dict[str, Any], matcher: TextMatcher, transcript: bool) -> list[str]:
+    """The fields of a webcast where some of the query matched."""
+    fields = []
+    for field in ("title", "chapter", "topic", "speaker", "summary"):
+        texts = meta["terms"][field]
+        if isinstance(texts, str):
+            texts = [texts]
+        if any(matcher.clauses_in(text.split()) for text in texts):
+            fields.append(field)
+    if transcript:
+        fields.append("transcript")
+    return fields
+
+
+def passage_moments(
+    cues: Sequence[CueRecord], matcher: TextMatcher, limit: int
+) -> list[tuple[float, int, int]]:
+    """(quality, first cue, last cue) of at most `limit` moments of a passage: its best one,
+    then others that hold all of the query."""
+    cue_terms = [cue[4].split() for cue in cues]
+    owner = [k for k, terms in enumerate(cue_terms) for _ in terms]
+    matches = matcher.matches([t for ts in cue_terms for t in ts])
+    moments = []
+    while True:
+        first, last, quality = best_moment(cue_terms, matches)
+        moments.append((quality, first, last))
+        matches = [m for m in matches if not first <= owner[m.pos] <= last]
+        if len(moments) >= limit or not matcher.covers_all(matches):
+            return moments
+
+
+def cue_hit(
+    cues: Sequence[CueRecord], matcher: TextMatcher, chapter: str | None, sole_speaker: str | None
+) -> Hit:
+    """A hit over consecutive cues, the matched words of the query marked."""
+    text = " ".join(cue[2] for cue in cues)
+    spans = list(term_spans(text))
+    marked: set[int] = set()
+    for m in matcher.matches([t for _, _, t in spans]):
+        marked.update(range(m.pos, m.pos + m.length))
+    plain, html = snippet(text, [(s, e) for i, (s, e, _) in enumerate(spans) if i in marked])
+    return Hit(
+        start=cues[0][0],
+        end=cues[-1][1],
+        text=plain,
+        html=html,
+        chapter=chapter,
+        speaker=cues[0][3] or sole_speaker,
+    )
+
+
+def best_moment(
+    cue_terms: Sequence[Sequence[str]], matches: Sequence[Match]
+) -> tuple[int, int, float]:
+    """(first cue, last cue, coverage) of the best moment in a passage: the two neighbouring
+    cues that hold the most of the query (ties: the earliest), from the cue where its matched
+    words begin to the cue where the first match of each clause ends. (0, 0, 0.0) without
+    matches."""
+    owner = [k for k, terms in enumerate(cue_terms) for _ in terms]
+    best = (0.0, 0, 0)
+    for k in range(len(cue_terms)):
+        chosen: dict[int, Match] = {}  # per clause, its first match of the best boost
+        for m in matches:
+            if owner[m.pos] in (k, k + 1):
+                if m.clause not in chosen or m.boost > chosen[m.clause].boost:
+                    chosen[m.clause] = m
+        if chosen:
+            score = TextMatcher.coverage(list(chosen.values()))
+            if score > best[0]:
+                first = min(owner[m.pos] for m in chosen.values())
+                last = max(owner[min(m.pos + m.length, len(owner)) - 1] for m in chosen.values())
+                best = (score, first, last)
+    return best[1], best[2], best[0]
+
+
+def snippet(text: str, spans: Sequence[tuple[int, int]]) -> tuple[str, str]:
+    """(plain, html) of a text with the given character spans marked, cut to about
+    MAX_SNIPPET_CHARS around the first span."""
+    start, end = 0, len(text)
+    if len(text) > MAX_SNIPPET_CHARS:
+        focus = spans[0][0] if spans else 0
+        start = max(0, min(focus - MAX_SNIPPET_CHARS // 3, len(text) - MAX_SNIPPET_CHARS))
+        if start:
+            space = text.find(" ", start)
+            start = space + 1 if 0 <= space < focus else start
+        end = min(len(text), start + MAX_SNIPPET_CHARS)
+        space = text.rfind(" ", start, end)
+        end = space if space > (spans[0][1] if spans else start) and end < len(text) else end
+    head = "\u2026" if start else ""
+    tail = "\u2026" if end < len(text) else ""
+    out, cursor = [], start
+    for s, e in spans:
+        if s < cursor or e > end:
+            continue
+        out += [html.escape(text[cursor:s]), "<mark>", html.escape(text[s:e]), "</mark>"]
+        cursor = e
+    out.append(html.escape(text[cursor:end]))
+    return head + text[start:end] + tail, head + "".join(out) + tail

@@ -1,0 +1,258 @@
+"""Discovery and sharing: sitemap, robots.txt, podcast feeds, the embeddable player and oEmbed."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from flask import Blueprint, Response, abort, jsonify, render_template, request
+from sqlalchemy import select
+
+from .. import models as m
+from ..catalog import SLUG_RE
+from . import queries
+from .context import session
+from .feeds import Channel, Episode, SitemapUrl, VideoEntry, podcast_feed, sitemap
+from .params import clean_id, seconds
+from .player import _duration, _webcast
+from .present import media_path, media_url, player
+from .site import absolute, base_url, library_title, public_url
+from .structured import oembed, recorded_date
+
+bp = Blueprint("discovery", __name__)
+
+FEED_CACHE = "public, max-age=300"
+LIBRARY_DESCRIPTION = (
+    "Talks and podcasts for patients and families, with captions, chapters and transcripts."
+)
+ROBOTS = """\
+User-agent: *
+Allow: /
+Disallow: /api/
+Disallow: /oembed
+
+Sitemap: {sitemap}
+"""
+MAX_URL = 2000
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_PLAYER_PATH = re.compile(r"/(?:webcasts|embed)/([^/]+)/?")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _xml(body: bytes, mimetype: str) -> Response:
+    response = Response(body, content_type=f"{mimetype}; charset=utf-8")
+    response.headers["Cache-Control"] = FEED_CACHE
+    return response
+
+
+# ---- robots.txt and the sitemap ----------------------------------------------------------------
+
+
+@bp.route("/robots.txt")
+def robots() -> Response:
+    """Everything may be crawled but the JSON APIs; the sitemap lists every page."""
+    body = ROBOTS.format(sitemap=public_url("discovery.sitemap_xml"))
+    response = Response(body, mimetype="text/plain")
+    response.headers["Cache-Control"] = FEED_CACHE
+    return response
+
+
+@bp.route("/sitemap.xml")
+def sitemap_xml() -> Response:
+    """Every page: home, players (with video entries), transcripts, topics, speakers, series."""
+    db = session()
+    urls = [SitemapUrl(public_url("pages.home"))]
+    for w in queries.all_webcasts(db):
+        urls.append(SitemapUrl(public_url("player.webcast", slug=w.slug), _video_entry(w)))
+        urls.append(SitemapUrl(public_url("player.transcript", slug=w.slug)))
+    urls += [SitemapUrl(public_url("pages.topic", topic_id=t.id))
+             for t, _ in queries.topics_with_counts(db)]
+    urls += [SitemapUrl(public_url("pages.speaker", speaker_id=s.id))
+             for s, _ in queries.speakers_with_counts(db)]
+    urls += [SitemapUrl(public_url("pages.series", series_id=s.id))
+             for s in queries.all_series(db)]
+    return _xml(sitemap(urls), "application/xml")
+
+
+def _video_entry(w: m.Webcast) -> VideoEntry | None:
+    """A video sitemap entry, for a video with a poster (a thumbnail is required)."""
+    media = w.media
+    if w.kind == "audio" or media is None or media_path(w.slug, w.poster) is None:
+        return None
+    content = media_path(w.slug, media.file)
+    duration = w.duration or media.duration
+    return VideoEntry(
+        title=w.title,
+        description=w.summary or w.title,
+        thumbnail=absolute(media_url(w.slug, w.poster or "")),
+        player=public_url("discovery.embed", slug=w.slug),
+        content=absolute(media_url(w.slug, media.file)) if content else None,
+        duration=int(round(duration)) if duration else None,
+        published=recorded_date(w.recorded),
+    )
+
+
+# ---- podcast feeds -----------------------------------------------------------------------------
+
+
+def _captioned(slugs: list[str]) -> set[str]:
+    """Which of these webcasts have a caption track (one query, not one per item)."""
+    if not slugs:
+        return set()
+    rows = session().scalars(
+        select(m.CaptionTrack.webcast_slug).where(m.CaptionTrack.webcast_slug.in_(slugs)))
+    return set(rows)
+
+
+def _episodes(webcasts: list[m.Webcast], numbered: bool = False) -> list[Episode]:
+    """Feed items of the webcasts whose media file is present (an item needs its enclosure)."""
+    captioned = _captioned([w.slug for w in webcasts])
+    episodes = []
+    for w in webcasts:
+        media = w.media
+        path = media_path(w.slug, media.file) if media else None
+        if media is None or path is None:
+            continue
+        poster = media_path(w.slug, w.poster)
+        duration = w.duration or media.duration
+        episodes.append(Episode(
+            title=w.title,
+            link=public_url("player.webcast", slug=w.slug),
+            description=w.summary or w.title,
+            author="; ".join(s.display for s in w.speakers) or library_title(),
+            enclosure_url=absolute(media_url(w.slug, media.file)),
+            mime=media.mime,
+            length=path.stat().st_size,
+            duration=int(round(duration)) if duration else None,
+            published=recorded_date(w.recorded),
+            image=absolute(media_url(w.slug, w.poster or "")) if poster else None,
+            episode=w.part if numbered and w.part else None,
+            transcript_url=(public_url("player.transcript_vtt", slug=w.slug)
+                            if w.slug in captioned else None),
+        ))
+    return episodes
+
+
+def _feed(title: str, link: str, description: str, webcasts: list[m.Webcast],
+          serial: bool = False) -> Response:
+    episodes = _episodes(webcasts, numbered=serial)
+    image = _square_enough_image(episodes)
+    channel = Channel(
+        title=title, link=link, feed_url=absolute(request.path), description=description,
+        author=library_title(), image=image, serial=serial,
+    )
+    return _xml(podcast_feed(channel, episodes), "application/rss+xml")
+
+
+def _square_enough_image(episodes: list[Episode]) -> str | None:
+    """The channel's artwork: the first episode's poster (the library has no cover art)."""
+    return next((e.image for e in episodes if e.image), None)
+
+
+@bp.route("/feed.xml")
+def feed() -> Response:
+    """Every webcast, newest first, as a podcast."""
+    webcasts = queries.newest_first(queries.all_webcasts(session()))
+    return _feed(library_title(), public_url("pages.home"), LIBRARY_DESCRIPTION, webcasts)
+
+
+@bp.route("/topics/<topic_id>/feed.xml")
+def topic_feed(topic_id: str) -> Response:
+    key = clean_id(topic_id)
+    found = queries.topic(session(), key) if key else None
+    if found is None:
+        abort(404, description="We could not find that topic.")
+    return _feed(
+        f"{found.name} · {library_title()}", public_url("pages.topic", topic_id=found.id),
+        found.description or f"Talks about {found.name}.",
+        queries.webcasts_with_topic(session(), found.id),
+    )
+
+
+@bp.route("/series/<series_id>/feed.xml")
+def series_feed(series_id: str) -> Response:
+    key = clean_id(series_id)
+    found = queries.series(session(), key) if key else None
+    if found is None:
+        abort(404, description="We could not find that series.")
+    return _feed(
+        f"{found.title} · {library_title()}", public_url("pages.series", series_id=found.id),
+        found.description or f"A series of talks: {found.title}.",
+        queries.webcasts_in_series(session(), found.id), serial=True,
+    )
+
+
+# ---- the embeddable player and oEmbed ----------------------------------------------------------
+
+
+@bp.route("/embed/<slug>")
+def embed(slug: str) -> str:
+    """The player, chapters and transcript alone, for a partner's iframe; ?t= starts there."""
+    found = _webcast(slug)
+    start = seconds(request.args.get("t"), limit=_duration(found))
+    return render_template("embed.html", p=player(found, start),
+                           page_url=public_url("player.webcast", slug=found.slug))
+
+
+def webcast_url(raw: str | None, base: str) -> tuple[str, str | None] | None:
+    """(slug, ?t= value) when `raw` is a player or embed URL of this site, else None."""
+    if not raw or len(raw) > MAX_URL or _CONTROL.search(raw):
+        return None
+    try:
+        given, ours = urlsplit(raw.strip()), urlsplit(base)
+        if given.scheme.lower() not in DEFAULT_PORTS or given.username or given.password:
+            return None
+        if _host(given) != _host(ours):
+            return None
+    except ValueError:  # a malformed port or IPv6 address
+        return None
+    prefix = ours.path.rstrip("/")
+    if prefix and not given.path.startswith(prefix + "/"):
+        return None
+    match = _PLAYER_PATH.fullmatch(given.path[len(prefix):])
+    slug = unquote(match.group(1)) if match else ""
+    if not slug or len(slug) > 200 or not SLUG_RE.match(slug):
+        return None
+    times = parse_qs(given.query).get("t") or parse_qs(given.fragment).get("t") or [None]
+    return slug, times[0]
+
+
+def _host(parts: Any) -> tuple[str, int | None]:
+    """Host and port, the scheme's default port written as None (http and https both match)."""
+    port = parts.port
+    if port == DEFAULT_PORTS.get(parts.scheme.lower()):
+        port = None
+    return (parts.hostname or "").lower(), port
+
+
+def _dimension(value: str | None) -> int | None:
+    try:
+        number = int((value or "").strip())
+    except ValueError:
+        return None
+    return number if 0 < number <= 10_000 else None
+
+
+def _oembed_error(status: int, message: str) -> tuple[Response, int]:
+    return jsonify({"error": message, "status": status}), status
+
+
+@bp.route("/oembed", endpoint="oembed")
+def oembed_json() -> tuple[Response, int] | Response:
+    """oEmbed 1.0 (JSON) for a player page URL of this site: an iframe of its embed page."""
+    if (request.args.get("format") or "json") != "json":
+        return _oembed_error(501, "Only format=json is offered.")
+    found_url = webcast_url(request.args.get("url"), base_url())
+    found = queries.webcast(session(), found_url[0]) if found_url else None
+    if found is None or found_url is None:
+        return _oembed_error(404, "That address is not a webcast of this library.")
+    start = seconds(found_url[1], limit=_duration(found))
+    document = oembed(player(found, start), library_title(), start,
+                      _dimension(request.args.get("maxwidth")),
+                      _dimension(request.args.get("maxheight")))
+    response = jsonify(document)
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    response.headers["Access-Control-Allow-Origin"] = "*"  # public data, for in-browser consumers
+    return response
+
