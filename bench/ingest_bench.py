@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -99,26 +100,34 @@ def warm(path: Path) -> None:
             pass
 
 
-def time_ffmpeg(src: Path) -> float:
+def children_cpu() -> float:
+    """CPU seconds (user + system) of every waited-for child process and its descendants."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def time_ffmpeg(src: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of ffmpeg alone running ingest's own command line."""
     plan = media.plan(media.probe(src))
     dest = OUT / f"ffmpeg-alone{Path(plan.output).suffix}"
     args = media.ffmpeg_args(src, dest, plan)
-    started = time.perf_counter()
+    cpu, started = children_cpu(), time.perf_counter()
     subprocess.run(args, check=True, stdin=subprocess.DEVNULL)
     elapsed = time.perf_counter() - started
     dest.unlink()
-    return elapsed
+    return elapsed, children_cpu() - cpu
 
 
-def time_ingest(src: Path, captions: Path) -> tuple[float, list[tuple[float, str]]]:
-    """Wall time of the whole command, and (seconds since start, line) of each step line."""
+def time_ingest(src: Path, captions: Path) -> tuple[float, float, list[tuple[float, str]]]:
+    """Wall and CPU seconds of the whole command (with its ffmpeg and ffprobe children), and
+    (seconds since start, line) of each step line."""
     library = OUT / "library"
     shutil.rmtree(library, ignore_errors=True)
     subprocess.run([str(MEDIALIB), "init", str(library)], check=True, capture_output=True)
     args = [str(MEDIALIB), "--library", str(library), "ingest", str(src), "--title",
             "Benchmark recording", "--captions", str(captions), "--speaker", "Jane Doe, RN"]
     lines: list[tuple[float, str]] = []
-    started = time.perf_counter()
+    cpu, started = children_cpu(), time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             stdin=subprocess.DEVNULL)
     assert proc.stderr is not None and proc.stdout is not None
@@ -135,11 +144,12 @@ def time_ingest(src: Path, captions: Path) -> tuple[float, list[tuple[float, str
     out = proc.stdout.read()
     proc.wait()
     elapsed = time.perf_counter() - started
+    cpu = children_cpu() - cpu
     reader.join()
     if proc.returncode != 0:
         raise SystemExit(f"ingest failed: {lines}\n{out.decode()}")
     shutil.rmtree(library)
-    return elapsed, lines
+    return elapsed, cpu, lines
 
 
 def measure(kind: str, repeat: int) -> dict[str, object]:
@@ -147,34 +157,49 @@ def measure(kind: str, repeat: int) -> dict[str, object]:
     warm(src)
     if kind == "remux":
         time_ffmpeg(src)  # one unmeasured run: the output's pages, CPU frequency
-    ffmpeg_times, ingest_times = [], []
+    runs: list[tuple[float, float, float, float]] = []
     steps: list[tuple[float, str]] = []
     for _ in range(repeat):
-        ffmpeg_times.append(time_ffmpeg(src))
-        elapsed, steps = time_ingest(src, captions)
-        ingest_times.append(elapsed)
-        print(f"  {kind}: ffmpeg {ffmpeg_times[-1]:.2f} s, ingest {elapsed:.2f} s", flush=True)
-    ff, ing = statistics.median(ffmpeg_times), statistics.median(ingest_times)
+        ff_wall, ff_cpu = time_ffmpeg(src)
+        wall, cpu, steps = time_ingest(src, captions)
+        runs.append((ff_wall, wall, ff_cpu, cpu))
+        print(f"  {kind}: ffmpeg {ff_wall:.2f} s ({ff_cpu:.2f} s CPU), "
+              f"ingest {wall:.2f} s ({cpu:.2f} s CPU)", flush=True)
+    ff, ing, ff_cpu, ing_cpu = (statistics.median(r[i] for r in runs) for i in range(4))
     return {
         "kind": kind, "label": SOURCES[kind]["label"], "size": src.stat().st_size,
         "cues": captions.read_text().count(" --> "), "ffmpeg": ff, "ingest": ing,
-        "overhead": (ing - ff) / ff * 100, "runs": repeat, "steps": steps,
-        "ffmpeg_all": ffmpeg_times, "ingest_all": ingest_times,
+        "overhead": (ing - ff) / ff * 100, "ffmpeg_cpu": ff_cpu, "ingest_cpu": ing_cpu,
+        "cpu_overhead": (ing_cpu - ff_cpu) / ff_cpu * 100, "runs": repeat, "steps": steps,
+        "load": os.getloadavg()[0],
     }
 
 
 def report(rows: list[dict[str, object]]) -> str:
     out = [
-        "| recording | size | cues | ffmpeg alone | whole `medialib ingest` | overhead | runs |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| recording | size | cues | ffmpeg alone | whole `medialib ingest` | overhead (wall) "
+        "| ffmpeg CPU | ingest CPU | overhead (CPU) | runs |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in rows:
         out.append(
             f"| {r['label']} | {int(r['size']) / 2**20:.0f} MB | {r['cues']} "  # type: ignore[call-overload]
-            f"| {r['ffmpeg']:.2f} s | {r['ingest']:.2f} s | {r['overhead']:+.1f}% | {r['runs']} |"
+            f"| {r['ffmpeg']:.2f} s | {r['ingest']:.2f} s | {r['overhead']:+.1f}% "
+            f"| {r['ffmpeg_cpu']:.2f} s | {r['ingest_cpu']:.2f} s | {r['cpu_overhead']:+.1f}% "
+            f"| {r['runs']} |"
         )
-    out += ["", "Goal: overhead under 10% of ffmpeg's own time. Step lines of the last ingest "
-            "(seconds since the command started; each line is printed when its step ends):", ""]
+    loads = ", ".join(f"{r['load']:.1f}" for r in rows)
+    out += [
+        "",
+        "Medians of the runs; ffmpeg alone and the ingest alternate. Wall time is what staff "
+        "wait; CPU time (user + system of the command and every ffmpeg/ffprobe it runs) is "
+        f"steadier on a shared machine (1-minute load average at the end: {loads}). "
+        "Goal: overhead under 10% of ffmpeg's own time.",
+        "",
+        "Step lines of the last ingest (seconds since the command started; each line is "
+        "printed when its step ends):",
+        "",
+    ]
     for r in rows:
         out.append(f"{r['label']}:")
         out.append("")

@@ -421,8 +421,9 @@ def main() -> None:
     (Path(args.out) / "results.json").write_text(json.dumps(res, indent=1))
     print(body)
     if args.write:
-        command = " ".join([".venv/bin/python bench/search_bench.py", *argv])
-        write_section("Search", body, command.replace(" --write", ""))
+        # The command that makes every figure: a --reuse run carries the build figures over.
+        flags = [a for a in argv if a not in ("--write", "--reuse")]
+        write_section("Search", body, " ".join([".venv/bin/python bench/search_bench.py", *flags]))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from medialib.captions import Cue
 from medialib.chapters import Chapter
 from medialib.search import IndexedWebcast, SearchIndex, SearchResults, SearchUnavailable
 from medialib.search.documents import PASSAGE_CUES
+from medialib.search.query import MAX_CLAUSES, MAX_SYNONYMS, parse_query
 
 
 def cues(*lines: str, start: float = 0.0, every: float = 4.0, speaker: str | None = None):
@@ -604,3 +605,13 @@ def test_odd_paging_arguments(library_index):
 @given(st.text(max_size=300))
 def test_any_text_is_a_query(library_index, text):
     assert isinstance(library_index.search(text), SearchResults)
+
+
+def test_long_queries_are_bounded(library_index):
+    lay_terms = "brain mets chemo brain living will WBRT SRS mets Herceptin hospice " * 3
+    clauses = parse_query(lay_terms + " ".join(f"word{i}" for i in range(40)), None)
+    assert len(clauses) == MAX_CLAUSES
+    matcher = library_index._glossary_matcher
+    clauses = parse_query(lay_terms, matcher)
+    assert sum(len(c.alternatives) - 1 for c in clauses) <= MAX_SYNONYMS
+    assert isinstance(library_index.search(lay_terms), SearchResults)

@@ -5,8 +5,9 @@
     results = index.search("chemo brain", topic="cognitive-changes")
 
 Modules: analysis (tokens and stems), documents (schemas and documents), query (user input to
-clauses, highlighting), spelling ("did you mean"), searching (ranking and moments), index
-(SearchIndex: directories, atomic swap, refresh).
+clauses), phrases (a faster phrase query, cached BM25F lengths), spelling ("did you mean"),
+searching (ranking webcasts, finding their passages), moments (hit cues and snippets), index
+(SearchIndex: generations, atomic swap, refresh, writes).
 """
 
 from .index import SearchIndex

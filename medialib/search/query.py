@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from medialib.glossary import GlossaryMatcher
 
@@ -22,6 +22,7 @@ from .analysis import stem
 
 MAX_QUERY_CHARS = 500  # longer input is cut (at a word boundary): nobody types more
 MAX_CLAUSES = 12
+MAX_SYNONYMS = 24  # glossary alternatives in one query, all clauses together (each costs time)
 MAX_PHRASE_WORDS = 16
 MIN_PREFIX_CHARS = 3  # "ly*" would expand to half the lexicon; shorter prefixes are plain words
 SYNONYM_BOOST = 0.5  # a glossary synonym weighs half the words the patient typed
@@ -82,10 +83,16 @@ def parse_query(text: str, glossary: GlossaryMatcher | None) -> list[Clause]:
     if any(c.kind != "words" or c.words[0] not in QUERY_STOPWORDS for c in clauses):
         clauses = [c for c in clauses if c.kind != "words" or c.words[0] not in QUERY_STOPWORDS]
     unique: list[Clause] = []
+    budget = MAX_SYNONYMS
     for clause in clauses:
-        if clause not in unique:
-            unique.append(clause)
-    return unique[:MAX_CLAUSES]
+        if clause in unique or len(unique) == MAX_CLAUSES:
+            continue
+        if clause.kind == "words" and len(clause.alternatives) > 1:
+            synonyms = clause.alternatives[1 : 1 + budget]
+            budget -= len(synonyms)
+            clause = replace(clause, alternatives=(clause.alternatives[0], *synonyms))
+        unique.append(clause)
+    return unique
 
 
 def _unquoted_clauses(part: str, glossary: GlossaryMatcher | None) -> list[Clause]:

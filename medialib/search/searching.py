@@ -1,10 +1,11 @@
 """Running a query over one open state of the index: rank webcasts, then find their moments.
 
-1. Each clause becomes an OR of its alternatives (the words typed, their glossary synonyms, a
-   prefix's words) over the webcast fields, weighted; the clauses are ANDed with the filters.
+1. Each clause is an OR of its alternatives (the words typed, their glossary synonyms, a
+   prefix's words) over the weighted webcast fields; the clauses are ANDed with the filters.
    Alternatives whose words the index has never seen are dropped before Whoosh sees them.
-2. One search over the passages of the page's webcasts finds, per webcast, how many passages
-   match and which score best; the best moments are picked from those passages' stored cues.
+2. One pass over the passages of the page's webcasts (the words typed; synonyms only where the
+   words typed are not said) finds, per webcast, how many passages match and which match best;
+   `moments` then picks the best moments from those passages' stored cues.
 """
 
 from __future__ import annotations

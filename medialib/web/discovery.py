@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 from sqlalchemy import select
@@ -137,7 +136,7 @@ def _episodes(webcasts: list[m.Webcast], numbered: bool = False) -> list[Episode
 def _feed(title: str, link: str, description: str, webcasts: list[m.Webcast],
           serial: bool = False) -> Response:
     episodes = _episodes(webcasts, numbered=serial)
-    image = _square_enough_image(episodes)
+    image = _channel_image(episodes)
     channel = Channel(
         title=title, link=link, feed_url=absolute(request.path), description=description,
         author=library_title(), image=image, serial=serial,
@@ -145,8 +144,8 @@ def _feed(title: str, link: str, description: str, webcasts: list[m.Webcast],
     return _xml(podcast_feed(channel, episodes), "application/rss+xml")
 
 
-def _square_enough_image(episodes: list[Episode]) -> str | None:
-    """The channel's artwork: the first episode's poster (the library has no cover art)."""
+def _channel_image(episodes: list[Episode]) -> str | None:
+    """The channel's artwork: the first episode's poster (the catalog has no cover art yet)."""
     return next((e.image for e in episodes if e.image), None)
 
 
@@ -214,11 +213,11 @@ def webcast_url(raw: str | None, base: str) -> tuple[str, str | None] | None:
     slug = unquote(match.group(1)) if match else ""
     if not slug or len(slug) > 200 or not SLUG_RE.match(slug):
         return None
-    times = parse_qs(given.query).get("t") or parse_qs(given.fragment).get("t") or [None]
-    return slug, times[0]
+    times = parse_qs(given.query).get("t") or parse_qs(given.fragment).get("t")
+    return slug, times[0] if times else None
 
 
-def _host(parts: Any) -> tuple[str, int | None]:
+def _host(parts: SplitResult) -> tuple[str, int | None]:
     """Host and port, the scheme's default port written as None (http and https both match)."""
     port = parts.port
     if port == DEFAULT_PORTS.get(parts.scheme.lower()):
