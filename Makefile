@@ -35,10 +35,10 @@ node_modules/axe-core/axe.min.js: package.json
 test: ## Set up everything the tests need (chromium, axe-core) and run them all
 	@scripts/system-deps --test
 	@$(MAKE) --no-print-directory venv node_modules/axe-core/axe.min.js
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 test-fast: venv ## Run the tests that need no browser
-	$(BIN)/python -m pytest -q -m "not browser"
+	$(BIN)/python -m pytest -q -n auto -m "not browser"
 
 lint: venv ## ruff and mypy
 	$(BIN)/ruff check medialib tests bench

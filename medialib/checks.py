@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +46,9 @@ def check_library(library: Library, say: Callable[[str], None] | None = None) ->
             return _check(library)
     except LibraryBusy as busy:
         notify(f"{busy.holder} is changing the library; checking what is committed so far")
-    except PermissionError:  # a read-only copy of a library: nothing can be recovered here
+    except OSError as exc:  # a read-only copy of a library: nothing can be recovered here
+        if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise
         for item in pending(library):
             notify(f"not resolved (the library is read-only): {item.describe()}")
     return _check(library)

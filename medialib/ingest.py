@@ -22,7 +22,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import media
-from .catalog import SLUG_RE, CaptionTrack, Catalog, MediaFile, Webcast, slugify
+from .catalog import (
+    SLUG_RE,
+    CaptionTrack,
+    Catalog,
+    MediaFile,
+    Webcast,
+    parse_speaker,
+    slugify,
+)
 from .chapters import Chapter
 from .ingest_commit import Staging, exclusive, pause_point
 from .ingest_inputs import (
@@ -202,8 +210,12 @@ def _draft_webcast(p: Prepared) -> Webcast:
     speakers = []
     for text in r.speakers:
         speaker, added = catalog.ensure_speaker(text)
+        credentials = parse_speaker(text)[1]
         if added:
             p.added.append(f"speaker {speaker.id!r} ({speaker.display})")
+        elif credentials and credentials != speaker.credentials:
+            p.notices.append(f"speaker {speaker.id!r} is in {catalog.path.name} as "
+                             f"{speaker.display!r}; edit it there to change the credentials")
         speakers.append(speaker.id)
     topics = []
     for topic_id in r.topics:

@@ -29,6 +29,9 @@ class ConsoleReporter(Reporter):
     def progress(self, label: str, total: float) -> Iterator[Callable[[float], None]]:
         from tqdm import tqdm
 
+        # No monitor thread: its only job is tuning refresh rates on stalled bars, and a
+        # command line with no stray threads stays simple (and safe to fork in tests).
+        tqdm.monitor_interval = 0
         bar = tqdm(
             total=round(total, 1), unit="s", desc=f"  {label}", file=sys.stderr, leave=True,
             dynamic_ncols=True, mininterval=0.5 if sys.stderr.isatty() else 10,

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-import subprocess
+import resource
+import signal
 import sys
 import time
-from collections.abc import Mapping
+import traceback
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import IO
 
 from click.testing import CliRunner, Result
 
@@ -56,21 +59,97 @@ def medialib_command(library: Path, *args: str | Path) -> list[str]:
     return [sys.executable, "-m", "medialib.cli", "--library", str(library), *map(str, args)]
 
 
-def start_paused(library: Path, point: str, *args: str | Path,
-                 timeout: float = 30.0) -> subprocess.Popen[bytes]:
-    """Start `medialib ARGS` in a subprocess and return once it waits at `point` (test hook)."""
-    env = {**os.environ, "MEDIALIB_TEST_PAUSE_AT": point}
-    proc = subprocess.Popen(medialib_command(library, *args), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, env=env, cwd=REPO)
+class Forked:
+    """`medialib ARGS` run by a forked copy of this test process: a real, separate process that
+    kill -9 stops dead, like any other, without paying Python's start-up and imports again.
+
+    It looks enough like subprocess.Popen for these tests: pid, stderr (a pipe), poll, wait,
+    kill, send_signal, communicate and returncode.
+    """
+
+    def __init__(self, library: Path, args: Sequence[str | Path], pause_at: str | None = None,
+                 file_size_limit: int | None = None):
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child runs the command line and never returns into pytest
+            code = 1
+            try:
+                os.close(read)
+                os.dup2(write, 2)
+                os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+                sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+                sys.stderr = open(2, "w", encoding="utf-8", buffering=1,  # noqa: SIM115
+                                  closefd=False)
+                os.environ["MEDIALIB_TEST_PAUSE_AT"] = pause_at or ""
+                if file_size_limit is not None:
+                    resource.setrlimit(resource.RLIMIT_FSIZE, (file_size_limit,) * 2)
+                try:
+                    main(["--library", str(library), *map(str, args)], prog_name="medialib")
+                    code = 0
+                except SystemExit as exc:
+                    code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+            except BaseException:
+                traceback.print_exc()
+            finally:
+                try:
+                    sys.stderr.flush()
+                finally:
+                    os._exit(code)
+        os.close(write)
+        self.pid = pid
+        self.stderr: IO[bytes] | None = os.fdopen(read, "rb")
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float = 60.0) -> int:
+        deadline = time.monotonic() + timeout
+        while self.poll() is None:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"process {self.pid} still running after {timeout} s")
+            time.sleep(0.01)
+        assert self.returncode is not None
+        return self.returncode
+
+    def send_signal(self, sig: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, sig)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def communicate(self, timeout: float = 60.0) -> tuple[None, bytes]:
+        assert self.stderr is not None
+        os.set_blocking(self.stderr.fileno(), True)
+        err = self.stderr.read()
+        self.stderr.close()
+        self.stderr = None
+        self.wait(timeout)
+        return None, err
+
+
+def launch(library: Path, point: str | None, *args: str | Path,
+           file_size_limit: int | None = None) -> Forked:
+    """Start `medialib ARGS` in another process that will wait at `point` (the test hook)."""
+    return Forked(library, args, pause_at=point, file_size_limit=file_size_limit)
+
+
+def wait_paused(proc: Forked, point: str, timeout: float = 60.0) -> None:
+    """Return once `proc` says it waits at `point`; fail with its stderr if it never does."""
     assert proc.stderr is not None
     os.set_blocking(proc.stderr.fileno(), False)
     seen = b""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        chunk = proc.stderr.read() or b""
-        seen += chunk
+        seen += proc.stderr.read() or b""
         if f"paused at {point}".encode() in seen:
-            return proc
+            os.set_blocking(proc.stderr.fileno(), True)
+            return
         if proc.poll() is not None:
             seen += proc.stderr.read() or b""
             raise AssertionError(f"exited ({proc.returncode}) before {point}: {seen.decode()}")
@@ -79,11 +158,19 @@ def start_paused(library: Path, point: str, *args: str | Path,
     raise AssertionError(f"never paused at {point}: {seen.decode()}")
 
 
-def kill9(proc: subprocess.Popen[bytes]) -> None:
+def start_paused(library: Path, point: str, *args: str | Path, timeout: float = 60.0) -> Forked:
+    """Start `medialib ARGS` in another process and return once it waits at `point`."""
+    proc = launch(library, point, *args)
+    wait_paused(proc, point, timeout)
+    return proc
+
+
+def kill9(proc: Forked) -> None:
     proc.kill()  # SIGKILL: no cleanup of any kind runs
     proc.wait()
     if proc.stderr is not None:
         proc.stderr.close()
+        proc.stderr = None
 
 
 TALK_SRT = ("1\n00:00:00,100 --> 00:00:00,900\nHello and welcome.\n\n"

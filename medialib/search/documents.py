@@ -15,7 +15,7 @@ exact cue where its words begin.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from whoosh.analysis import StemmingAnalyzer
@@ -26,7 +26,7 @@ from medialib.captions import Cue
 from .analysis import SPELLABLE_RE, terms, words
 from .model import IndexedWebcast
 
-PASSAGE_CUES = 16  # about a minute of speech
+PASSAGE_CUES = 32  # about two minutes of speech
 # Between chapter titles (or topics) in one field, so that no phrase runs from one to the next;
 # it is not a word character, so no query ever produces it.
 SEPARATOR = "\u2063"
@@ -94,6 +94,11 @@ def cue_at(cues: tuple[Cue, ...], seconds: float) -> Cue | None:
 def webcast_documents(w: IndexedWebcast) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The webcast document and its passage documents."""
     cue_terms = [terms(cue.text) for cue in w.cues]
+    return webcast_document(w, cue_terms), passage_documents(w.slug, w.cues, cue_terms)
+
+
+def webcast_document(w: IndexedWebcast, cue_terms: list[list[str]]) -> dict[str, Any]:
+    """The document of the webcast index; `cue_terms` are the terms of each of its cues."""
     speakers = [display for _, display in w.speakers]
     chapters = []
     for chapter in sorted(w.chapters, key=lambda c: c.start):
@@ -117,7 +122,7 @@ def webcast_documents(w: IndexedWebcast) -> tuple[dict[str, Any], list[dict[str,
         },
     }
     transcript = [t for ts in cue_terms for t in ts]
-    webcast = {
+    return {
         "slug": w.slug,
         "title": terms(w.title),
         "heads": _joined([c.title for c in w.chapters] + topics),
@@ -130,21 +135,29 @@ def webcast_documents(w: IndexedWebcast) -> tuple[dict[str, Any], list[dict[str,
         "kind": w.kind,
         "meta": meta,
     }
+
+
+def passage_documents(
+    slug: str, cues: Sequence[Cue], cue_terms: list[list[str]] | None = None
+) -> list[dict[str, Any]]:
+    """The passage documents of a webcast's cues (`cue_terms`: their terms, if known)."""
+    if cue_terms is None:
+        cue_terms = [terms(cue.text) for cue in cues]
     passages = []
     step = PASSAGE_CUES - 1
-    for first in range(0, len(w.cues), step):
-        window = w.cues[first : first + PASSAGE_CUES]
+    for first in range(0, len(cues), step):
+        window = cues[first : first + PASSAGE_CUES]
         if first and len(window) == 1:
             break  # only the cue the previous passage already ends with
         passages.append(
             {
-                "slug": w.slug,
+                "slug": slug,
                 "body": [t for ts in cue_terms[first : first + PASSAGE_CUES] for t in ts],
                 "first": first,
                 "cues": tuple(_record(cue, cue_terms[first + i]) for i, cue in enumerate(window)),
             }
         )
-    return webcast, passages
+    return passages
 
 
 def metadata_texts(meta: dict[str, Any]) -> list[str]:

@@ -144,19 +144,23 @@ def best_moment(
     words begin to the cue where the first match of each clause ends. (0, 0, 0.0) without
     matches."""
     owner = [k for k, terms in enumerate(cue_terms) for _ in terms]
+    in_cue: list[list[Match]] = [[] for _ in cue_terms]  # the matches starting in each cue
+    for m in matches:
+        in_cue[owner[m.pos]].append(m)
+    in_cue.append([])
     best = (0.0, 0, 0)
     for k in range(len(cue_terms)):
+        if not in_cue[k] and not in_cue[k + 1]:
+            continue
         chosen: dict[int, Match] = {}  # per clause, its first match of the best boost
-        for m in matches:
-            if owner[m.pos] in (k, k + 1):
-                if m.clause not in chosen or m.boost > chosen[m.clause].boost:
-                    chosen[m.clause] = m
-        if chosen:
-            score = TextMatcher.coverage(list(chosen.values()))
-            if score > best[0]:
-                first = min(owner[m.pos] for m in chosen.values())
-                last = max(owner[min(m.pos + m.length, len(owner)) - 1] for m in chosen.values())
-                best = (score, first, last)
+        for m in in_cue[k] + in_cue[k + 1]:  # text order, as `matches`
+            if m.clause not in chosen or m.boost > chosen[m.clause].boost:
+                chosen[m.clause] = m
+        score = TextMatcher.coverage(list(chosen.values()))
+        if score > best[0]:
+            first = min(owner[m.pos] for m in chosen.values())
+            last = max(owner[min(m.pos + m.length, len(owner)) - 1] for m in chosen.values())
+            best = (score, first, last)
     return best[1], best[2], best[0]
 
 

@@ -153,8 +153,9 @@ class TextMatcher:
         """Every match of every clause alternative, in text order."""
         found = []
         by_first = self._by_first
-        for pos, term in enumerate(terms):
-            for clause, alt, boost in by_first.get(term, ()):
+        # Most terms of a text start no alternative: find those that do in one pass.
+        for pos in [pos for pos, term in enumerate(terms) if term in by_first]:
+            for clause, alt, boost in by_first[terms[pos]]:
                 if len(alt) == 1 or tuple(terms[pos : pos + len(alt)]) == alt:
                     found.append(Match(pos, len(alt), clause, boost))
         return found

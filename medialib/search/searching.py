@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from whoosh.filedb.filestore import FileStorage
 from whoosh.query import And, Query, Term
@@ -25,7 +26,7 @@ from .analysis import SPELLABLE_RE, stem
 from .documents import WEBCAST_FIELDS
 from .model import SearchResults, WebcastResult
 from .moments import matched_fields, webcast_moments
-from .phrases import CachedLengthBM25F, FastPhrase
+from .phrases import CachedLengthBM25F, FastPhrase, add_phrase_scores, add_term_scores
 from .query import Clause, TextMatcher
 from .spelling import Speller
 
@@ -138,6 +139,8 @@ class Generation:
                     if query is None:
                         continue
                     for searcher, offset in leaves:
+                        if self._add_scores(searcher, offset, query, scores):
+                            continue
                         matcher = query.matcher(searcher, context)
                         while matcher.is_active():
                             docnum = matcher.id() + offset
@@ -149,10 +152,41 @@ class Generation:
         docs = set(matched[0]).intersection(*matched[1:])
         for field, value in filters:
             docs &= self._docset(field, value)
-        ranked = heapq.nlargest(
-            limit, ((sum(s[d] for s in matched), -d) for d in docs), key=lambda sd: sd
-        )
+        if len(matched) == 1:  # (the same sums: sum() of one score is that score)
+            only = matched[0]
+            candidates = ((only[d], -d) for d in docs)
+        else:
+            candidates = ((sum(s[d] for s in matched), -d) for d in docs)
+        ranked = heapq.nlargest(limit, candidates, key=lambda sd: sd)
         return [(score, -negated) for score, negated in ranked], len(docs)
+
+    @staticmethod
+    def _add_scores(searcher: Any, offset: int, query: Query, scores: dict[int, float]) -> bool:
+        """Add the scores of a word, a phrase, or two word pairs that must both be there, to
+        `scores` without a Whoosh matcher (the same figures: an intersection scores the sum of
+        its words' scores, times its boost). False if this needs Whoosh's matcher."""
+        if isinstance(query, Term):
+            return add_term_scores(searcher, offset, query, scores)
+        if isinstance(query, FastPhrase):
+            return add_phrase_scores(searcher, offset, query, scores)
+        parts: Sequence[Query] = getattr(query, "subqueries", ())
+        if not isinstance(query, And) or len(parts) != 2:
+            return False
+        if not all(isinstance(q, Term) and q.boost == 1.0 for q in parts):
+            return False
+        first: dict[int, float] = {}
+        second: dict[int, float] = {}
+        if not (
+            add_term_scores(searcher, offset, parts[0], first)
+            and add_term_scores(searcher, offset, parts[1], second)
+        ):
+            return False
+        boost, get = query.boost, scores.get
+        for docnum, score in first.items():
+            other = second.get(docnum)
+            if other is not None:
+                scores[docnum] = get(docnum, 0.0) + (score + other) * boost
+        return True
 
     def _docset(self, field: str, value: str) -> set[int]:
         """The webcasts with a filter value, e.g. a topic (cached)."""
