@@ -9,6 +9,7 @@ import signal
 import sys
 import time
 import traceback
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO
@@ -70,7 +71,11 @@ class Forked:
     def __init__(self, library: Path, args: Sequence[str | Path], pause_at: str | None = None,
                  file_size_limit: int | None = None):
         read, write = os.pipe()
-        pid = os.fork()
+        with warnings.catch_warnings():
+            # Python 3.12+ warns when a process with threads (pytest-xdist's) forks; the child
+            # only runs the command line and exits with os._exit, touching none of them.
+            warnings.filterwarnings("ignore", r".*multi-threaded.*fork", DeprecationWarning)
+            pid = os.fork()
         if pid == 0:  # the child runs the command line and never returns into pytest
             code = 1
             try:
