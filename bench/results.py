@@ -8,14 +8,18 @@ import time
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
-HEADER = "# Benchmark results\n\nEach section is written by its benchmark; rerun its command to refresh it.\n"
+HEADER = (
+    "# Benchmark results\n\n"
+    "Each section is written by its benchmark; rerun its command to refresh it.\n"
+)
 
 
 def write_section(name: str, body: str, command: str) -> None:
     """Replace (or append) the `## name` section with `body`, the date, machine and command."""
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else HEADER
     stamp = time.strftime("%Y-%m-%d")
-    machine = f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}"
+    python = f"{platform.python_implementation()} {platform.python_version()}"
+    machine = f"{platform.machine()}, {python}"
     section = (
         f"## {name}\n\nMeasured {stamp} on {machine}. Reproduce with:\n\n"
         f"```sh\n{command}\n```\n\n{body.strip()}\n\n"
