@@ -44,7 +44,21 @@ def build_in_one_process(
     counts: Counter[str] = Counter()
     ww = wix.writer(**options)
     pw = pix.writer(**options)
+    write_webcasts(ww, pw, webcasts, counts)
+    return counts
+
+
+def write_webcasts(ww: Any, pw: Any, webcasts: Iterable[IndexedWebcast], counts: Counter[str],
+                   delete_slug: str | None = None) -> None:
+    """Add each webcast's documents to the webcast and passage writers, then commit both.
+
+    With `delete_slug`, that webcast's documents go first (a replace); on any error both writers
+    are cancelled, so neither index changes.
+    """
     try:
+        if delete_slug is not None:
+            ww.delete_by_term("slug", delete_slug)
+            pw.delete_by_term("slug", delete_slug)
         for webcast in webcasts:
             webcast_doc, passage_docs = webcast_documents(webcast)
             ww.add_document(**webcast_doc)
@@ -57,7 +71,6 @@ def build_in_one_process(
         raise
     pw.commit()
     ww.commit()
-    return counts
 
 
 def build_in_two_processes(

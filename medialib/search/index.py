@@ -39,15 +39,12 @@ from whoosh.query import Term
 from medialib.glossary import Glossary, GlossaryMatcher
 
 from .analysis import terms
-from .building import build_in_one_process, build_in_two_processes
+from .building import build_in_one_process, build_in_two_processes, write_webcasts
 from .codec import FastW3Codec
 from .documents import (
     indexed_word_counts,
     passage_schema,
-    webcast_documents,
     webcast_schema,
-    webcast_texts,
-    word_counts,
 )
 from .model import IndexedWebcast, SearchResults, SearchUnavailable
 from .query import clean_query, parse_query
@@ -284,21 +281,8 @@ class SearchIndex:
             counts.subtract(indexed_word_counts(wix, pix, slug))
             ww = wix.writer(**_writer_options())
             pw = pix.writer(**_writer_options())
-            try:
-                ww.delete_by_term("slug", slug)
-                pw.delete_by_term("slug", slug)
-                if webcast is not None:
-                    webcast_doc, passage_docs = webcast_documents(webcast)
-                    ww.add_document(**webcast_doc)
-                    for doc in passage_docs:
-                        pw.add_document(**doc)
-                    counts.update(word_counts(webcast_texts(webcast)))
-            except BaseException:
-                ww.cancel()
-                pw.cancel()
-                raise
-            pw.commit()
-            ww.commit()
+            write_webcasts(ww, pw, [webcast] if webcast is not None else [], counts,
+                           delete_slug=slug)
             _write_json(path / SPELLING_FILE, {w: n for w, n in sorted(counts.items()) if n > 0})
             self._write_pointer(name)
 
