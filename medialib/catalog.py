@@ -19,21 +19,15 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from .chapters import Chapter
+from .errors import LocatedError
 from .files import write_atomic
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KINDS = ("video", "audio")
 
 
-class CatalogError(Exception):
+class CatalogError(LocatedError):
     """The catalog is wrong; the message names the file, the line and the entry at fault."""
-
-    def __init__(self, path: Path | str, message: str, line: int | None = None):
-        self.path = str(path)
-        self.line = line
-        self.message = message
-        where = f"{self.path}:{line}" if line else self.path
-        super().__init__(f"{where}: {message}")
 
 
 @dataclass(frozen=True)

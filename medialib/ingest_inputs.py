@@ -14,6 +14,7 @@ from pathlib import Path
 from . import media
 from .captions import CaptionError, Cue, parse_captions
 from .chapters import Chapter, parse_chapters, validate_chapters
+from .errors import LocatedError
 from .media import MediaError, Probe
 
 LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
@@ -32,15 +33,8 @@ ISO639_2 = {
 }
 
 
-class IngestError(Exception):
+class IngestError(LocatedError):
     """An ingest input or step is wrong; the message names the file (and line) at fault."""
-
-    def __init__(self, path: Path | str, message: str, line: int | None = None):
-        self.path = str(path)
-        self.line = line
-        self.message = message
-        where = f"{self.path}:{line}" if line else self.path
-        super().__init__(f"{where}: {message}")
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request
 from sqlalchemy import select
 
 from .. import models as m
@@ -13,7 +13,8 @@ from ..catalog import SLUG_RE
 from . import queries
 from .context import session
 from .feeds import Channel, Episode, SitemapUrl, VideoEntry, podcast_feed, sitemap
-from .params import clean_id, seconds
+from .pages import found_or_404
+from .params import seconds
 from .player import _duration, _webcast
 from .present import media_path, media_url, player
 from .site import absolute, base_url, library_title, public_url
@@ -158,10 +159,7 @@ def feed() -> Response:
 
 @bp.route("/topics/<topic_id>/feed.xml")
 def topic_feed(topic_id: str) -> Response:
-    key = clean_id(topic_id)
-    found = queries.topic(session(), key) if key else None
-    if found is None:
-        abort(404, description="We could not find that topic.")
+    found = found_or_404(queries.topic, topic_id, "topic")
     return _feed(
         f"{found.name} · {library_title()}", public_url("pages.topic", topic_id=found.id),
         found.description or f"Talks about {found.name}.",
@@ -171,10 +169,7 @@ def topic_feed(topic_id: str) -> Response:
 
 @bp.route("/series/<series_id>/feed.xml")
 def series_feed(series_id: str) -> Response:
-    key = clean_id(series_id)
-    found = queries.series(session(), key) if key else None
-    if found is None:
-        abort(404, description="We could not find that series.")
+    found = found_or_404(queries.series, series_id, "series")
     return _feed(
         f"{found.title} · {library_title()}", public_url("pages.series", series_id=found.id),
         found.description or f"A series of talks: {found.title}.",

@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask import Blueprint, abort, render_template
+from sqlalchemy.orm import Session
 
 from . import queries
 from .context import session
 from .params import clean_id
 
+T = TypeVar("T")
+
 bp = Blueprint("pages", __name__)
 
 NEWEST = 48  # a page of cards; topics, series, speakers and search reach the rest
+
+
+def found_or_404(lookup: Callable[[Session, str], T | None], raw_id: str, what: str) -> T:
+    """The topic, speaker or series named by a path id, or a friendly 404."""
+    key = clean_id(raw_id)
+    found = lookup(session(), key) if key else None
+    if found is None:
+        abort(404, description=f"We could not find that {what}.")
+    return found
 
 
 @bp.route("/")
@@ -30,10 +45,7 @@ def home() -> str:
 
 @bp.route("/topics/<topic_id>")
 def topic(topic_id: str) -> str:
-    key = clean_id(topic_id)
-    found = queries.topic(session(), key) if key else None
-    if found is None:
-        abort(404, description="We could not find that topic.")
+    found = found_or_404(queries.topic, topic_id, "topic")
     return render_template(
         "topic.html", topic=found, webcasts=queries.webcasts_with_topic(session(), found.id)
     )
@@ -41,10 +53,7 @@ def topic(topic_id: str) -> str:
 
 @bp.route("/speakers/<speaker_id>")
 def speaker(speaker_id: str) -> str:
-    key = clean_id(speaker_id)
-    found = queries.speaker(session(), key) if key else None
-    if found is None:
-        abort(404, description="We could not find that speaker.")
+    found = found_or_404(queries.speaker, speaker_id, "speaker")
     return render_template(
         "speaker.html", speaker=found, webcasts=queries.webcasts_by_speaker(session(), found.id)
     )
@@ -52,10 +61,7 @@ def speaker(speaker_id: str) -> str:
 
 @bp.route("/series/<series_id>")
 def series(series_id: str) -> str:
-    key = clean_id(series_id)
-    found = queries.series(session(), key) if key else None
-    if found is None:
-        abort(404, description="We could not find that series.")
+    found = found_or_404(queries.series, series_id, "series")
     return render_template(
         "series.html", series=found, webcasts=queries.webcasts_in_series(session(), found.id)
     )
