@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from medialib.captions import load_captions
-from medialib.catalog import Catalog
+from medialib.config import Settings
+from medialib.library import Library
 from medialib.search import IndexedWebcast, SearchIndex
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,26 +82,10 @@ CASES = [
 
 
 def sample_webcasts() -> list[IndexedWebcast]:
-    """The sample library as the app hands it to the index."""
-    catalog = Catalog.load(ROOT / "catalog.yaml")
-    webcasts = []
-    for w in catalog.webcasts.values():
-        track = next(t for t in w.captions if t.lang == "en")
-        webcasts.append(
-            IndexedWebcast(
-                slug=w.slug,
-                title=w.title,
-                summary=w.summary,
-                kind=w.kind,
-                series=w.series,
-                recorded=w.recorded,
-                speakers=tuple((s, catalog.speakers[s].display) for s in w.speakers),
-                topics=tuple((t, catalog.topics[t].name) for t in w.topics),
-                chapters=tuple(w.chapters),
-                cues=tuple(load_captions(ROOT / "media" / w.slug / track.file)),
-            )
-        )
-    return webcasts
+    """The sample library as the app hands it to the index (Library.indexed)."""
+    library = Library(Settings(library=ROOT))
+    catalog = library.load_catalog()
+    return [library.indexed(catalog, library.load_webcast(w)) for w in catalog.webcasts.values()]
 
 
 @pytest.fixture(scope="module")
