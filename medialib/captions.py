@@ -11,8 +11,6 @@ from collections.abc import Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import charset_normalizer
-
 
 @dataclass(frozen=True)
 class Cue:
@@ -107,6 +105,8 @@ def _decode_legacy(data: bytes) -> str:
         return text
     # charset-normalizer prefers other Latin code pages on short Western text, so it is only
     # asked when cp1252 gives mostly accented letters (Cyrillic, Greek, CJK bytes).
+    import charset_normalizer  # rarely needed, and slow to load
+
     best = charset_normalizer.from_bytes(data).best()
     if best is not None and not best.encoding.startswith("utf"):
         return str(best)

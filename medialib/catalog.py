@@ -8,8 +8,6 @@ formatting of untouched entries survive. Saving is atomic (a temporary file rena
 from __future__ import annotations
 
 import io
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,8 +19,8 @@ from ruamel.yaml.error import YAMLError
 from .chapters import Chapter
 from .errors import LocatedError
 from .files import write_atomic
+from .slugs import SLUG_RE, slugify
 
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KINDS = ("video", "audio")
 
 
@@ -72,7 +70,7 @@ class MediaFile:
     type: str
     duration: float | None = None
     size: int | None = None
-    sha256: str | None = None
+    checksum: str | None = None  # "blake3:<hex>" (see media.file_checksum)
     width: int | None = None
     height: int | None = None
     video_codec: str | None = None
@@ -86,7 +84,7 @@ class CaptionTrack:
     lang: str
     file: str
     label: str = ""
-    sha256: str | None = None
+    checksum: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,18 +100,11 @@ class Webcast:
     part: int | None = None
     recorded: str | None = None
     poster: str | None = None
-    poster_sha256: str | None = None
+    poster_checksum: str | None = None
     captions: tuple[CaptionTrack, ...] = ()
     chapters: tuple[Chapter, ...] = ()
     resources: tuple[Resource, ...] = ()
     line: int | None = field(default=None, compare=False)
-
-
-def slugify(text: str) -> str:
-    """A URL-safe id from a name or title: "Nancy Lin" -> "nancy-lin"."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    ascii_text = re.sub(r"(?<=[A-Za-z])'(?=[A-Za-z])", "", ascii_text)  # O'Neill, don't
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def parse_speaker(text: str) -> tuple[str, str]:
@@ -272,7 +263,7 @@ class Catalog:
                 type=str(media.get("type") or ("audio/mp4" if kind == "audio" else "video/mp4")),
                 duration=_opt(float, media.get("duration")),
                 size=_opt(int, media.get("size")),
-                sha256=_opt(str, media.get("sha256")),
+                checksum=_checksum(media, "checksum"),
                 width=_opt(int, media.get("width")),
                 height=_opt(int, media.get("height")),
                 video_codec=_opt(str, media.get("video_codec")),
@@ -283,7 +274,7 @@ class Catalog:
                     lang=str(c["lang"]),
                     file=str(c["file"]),
                     label=str(c.get("label") or ""),
-                    sha256=_opt(str, c.get("sha256")),
+                    checksum=_checksum(c, "checksum"),
                 )
                 for c in (entry.get("captions") or [])
             )
@@ -317,7 +308,7 @@ class Catalog:
             part=part,
             recorded=str(recorded) if recorded is not None else None,
             poster=_opt(str, entry.get("poster")),
-            poster_sha256=_opt(str, entry.get("poster_sha256")),
+            poster_checksum=_checksum(entry, "poster_checksum"),
             captions=captions,
             chapters=chapters,
             resources=resources,
@@ -408,6 +399,16 @@ class Catalog:
         write_atomic(Path(path or self.path), self.dump().encode("utf-8"))
 
 
+def _checksum(entry: Any, key: str) -> str | None:
+    """A recorded checksum, "algorithm:hex". Entries written before checksums named their
+    algorithm hold a bare SHA-256 under `sha256` (or `poster_sha256`)."""
+    value = entry.get(key)
+    if value is not None:
+        return str(value)
+    legacy = entry.get(key.replace("checksum", "sha256"))
+    return f"sha256:{legacy}" if legacy is not None else None
+
+
 def _opt(kind: Any, value: Any) -> Any:
     return None if value is None or value == "" else kind(value)
 
@@ -423,7 +424,7 @@ def _webcast_fields(w: Webcast) -> dict[str, Any]:
         "height": w.media.height,
         "video_codec": w.media.video_codec,
         "audio_codec": w.media.audio_codec,
-        "sha256": w.media.sha256,
+        "checksum": w.media.checksum,
     }
     return {
         "title": w.title,
@@ -436,10 +437,10 @@ def _webcast_fields(w: Webcast) -> dict[str, Any]:
         "recorded": w.recorded,
         "media": {k: v for k, v in media.items() if v is not None},
         "poster": w.poster,
-        "poster_sha256": w.poster_sha256,
+        "poster_checksum": w.poster_checksum,
         "captions": [
             {k: v for k, v in (("lang", c.lang), ("file", c.file), ("label", c.label or None),
-                               ("sha256", c.sha256)) if v is not None}
+                               ("checksum", c.checksum)) if v is not None}
             for c in w.captions
         ],
         "chapters": [{"start": _num(c.start), "title": c.title} for c in w.chapters],

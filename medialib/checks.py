@@ -87,10 +87,16 @@ def _check_strays(library: Library, catalog: Catalog) -> list[Problem]:
     return problems
 
 
-def _sha256(path: Path) -> str:
-    from .media import sha256_file
+def _checksum_problem(path: Path, recorded: str) -> str | None:
+    """What is wrong with the file against its recorded checksum, if anything."""
+    from .media import file_checksum
 
-    return sha256_file(path)
+    algorithm = recorded.partition(":")[0]
+    try:
+        actual = file_checksum(path, algorithm)
+    except ValueError:
+        return f"its recorded checksum {recorded[:20]!r} is of no known kind (blake3, sha256)"
+    return None if actual == recorded else "does not match its checksum"
 
 
 def _check_files(
@@ -106,13 +112,13 @@ def _check_files(
         path = folder / name
         if not path.is_file():
             problems.append(Problem(str(path), f"{what} of {slug!r} is missing"))
-        elif digest and _sha256(path) != digest:
-            problems.append(Problem(str(path), f"{what} of {slug!r} does not match its checksum"))
+        elif digest and (problem := _checksum_problem(path, digest)):
+            problems.append(Problem(str(path), f"{what} of {slug!r}: {problem}"))
 
-    need(webcast.media.file, webcast.media.sha256, "media file")
-    need(webcast.poster, webcast.poster_sha256, "poster")
+    need(webcast.media.file, webcast.media.checksum, "media file")
+    need(webcast.poster, webcast.poster_checksum, "poster")
     for track in webcast.captions:
-        need(track.file, track.sha256, f"{track.lang} captions")
+        need(track.file, track.checksum, f"{track.lang} captions")
     try:
         loaded = library.load_webcast(webcast)
     except CaptionError as exc:

@@ -8,29 +8,33 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from .captions import CaptionError
-from .catalog import Catalog, CatalogError
 from .config import Settings
-from .db import StoreUnavailable
-from .ingest_commit import CommitError
-from .ingest_inputs import LANG_RE, CaptionSource, IngestError
-from .library import Library, search_document
+from .ingest_inputs import LANG_RE, CaptionSource
 from .lock import LibraryBusy
-from .media import MediaError
-from .search import SearchUnavailable
 
-DOMAIN_ERRORS: tuple[type[Exception], ...] = (
-    CatalogError, CaptionError, MediaError, SearchUnavailable, IngestError, CommitError,
-    LibraryBusy, StoreUnavailable,
-)
+if TYPE_CHECKING:  # loaded when a command needs them: `ingest` starts ffmpeg before they load
+    from .library import Library
 
-SERVE_ANYWAY: tuple[type[Exception], ...] = (*DOMAIN_ERRORS, OSError)
+
+def domain_errors() -> tuple[type[Exception], ...]:
+    """The errors whose message is the whole story for staff: printed, exit status 1."""
+    from .captions import CaptionError
+    from .catalog import CatalogError
+    from .db import StoreUnavailable
+    from .ingest_commit import CommitError
+    from .ingest_inputs import IngestError
+    from .media import MediaError
+    from .search import SearchUnavailable
+
+    return (CatalogError, CaptionError, MediaError, SearchUnavailable, IngestError, CommitError,
+            LibraryBusy, StoreUnavailable)
 
 
 def fail(message: str) -> NoReturn:
@@ -48,6 +52,8 @@ class Context:
     @property
     def library(self) -> Library:
         if self._library is None:
+            from .library import Library
+
             self._library = Library(self.settings)
         return self._library
 
@@ -78,7 +84,7 @@ def run(fn: Any, *args: Any, **kwargs: Any) -> Any:
     """Call a domain function, turning its named errors into exit status 1."""
     try:
         return fn(*args, **kwargs)
-    except DOMAIN_ERRORS as exc:
+    except domain_errors() as exc:
         fail(str(exc))
     except KeyboardInterrupt:
         fail("interrupted; nothing was changed")
@@ -104,6 +110,8 @@ def init(ctx: Context, directory: Path | None, title: str) -> None:
         fail(f"{catalog_path}: a library already exists here")
     (root / "media").mkdir(parents=True, exist_ok=True)
     (root / "transcripts").mkdir(exist_ok=True)
+    from .catalog import Catalog
+
     Catalog.empty(catalog_path, title).save()
     gitignore = root / ".gitignore"
     if not gitignore.exists():
@@ -168,9 +176,8 @@ def ingest(ctx: Context, media: Path, title: str, slug: str | None, speakers: tu
     normalizes captions to WebVTT, writes the transcript, the catalog entry, the database rows
     and the search index. If anything fails, nothing in the library changes.
     """
-    from .ingest import IngestRequest, prepare
+    from .ingest import IngestRequest
     from .ingest import ingest as run_ingest
-    from .ingest_console import ConsoleReporter, print_plan, print_summary
 
     if part is not None and series is None:
         raise click.UsageError("--part needs --series")
@@ -180,9 +187,16 @@ def ingest(ctx: Context, media: Path, title: str, slug: str | None, speakers: tu
         recorded=recorded, poster_at=poster_at,
     )
     if dry_run:
+        from .ingest_console import print_plan
+        from .ingest_prepare import prepare
+
         print_plan(run(prepare, ctx.library, request))
         return
+    from .ingest_console import ConsoleReporter
+
     result = run(run_ingest, ctx.library, request, ConsoleReporter())
+    from .ingest_console import print_summary
+
     print_summary(result, ctx.settings.public_base_url)
 
 
@@ -239,6 +253,8 @@ def list_(ctx: Context, as_json: bool) -> None:
 def search(ctx: Context, query: str, topic: str | None, speaker: str | None,
            series: str | None, kind: str | None, as_json: bool) -> None:
     """Search every transcript; results name the webcast and the moment."""
+    from .library import search_document
+
     lib = ctx.library
     with lib.sessions() as session:
         doc = run(search_document, session, lib.index, query, topic=topic, speaker=speaker,
@@ -299,12 +315,14 @@ def serve(ctx: Context, host: str, port: int, threads: int) -> None:
     from .app import create_app
     from .ingest_commit import exclusive
 
+    # A read-only copy, or a broken catalog: serve what is there.
+    serve_anyway: tuple[type[Exception], ...] = (*domain_errors(), OSError)
     try:  # finish or roll back a change a killed command left behind, if nobody is writing
         with exclusive(ctx.library, "serve", say):
             pass
     except LibraryBusy:
         pass  # the command that is writing resolves its own work
-    except SERVE_ANYWAY as exc:  # a read-only copy, or a broken catalog: serve what is there
+    except serve_anyway as exc:
         click.echo(f"  note: {exc}", err=True)
     app = create_app(ctx.settings)
     click.echo(f"Serving {ctx.settings.library} at http://{host}:{port}/ (Ctrl-C to stop)")
@@ -336,5 +354,24 @@ def demo(ctx: Context, force: bool) -> None:
     click.echo(f"The sample library is ready: {count} webcasts.")
 
 
+def entry() -> NoReturn:
+    """The `medialib` command (and `python -m medialib.cli`): `main`, then out at once.
+
+    Once a command has returned, its files and database connections are closed and its output
+    only needs flushing; the interpreter's own tidy-up of the modules a command loaded
+    (SQLAlchemy, Whoosh and their kin) would add about a quarter of a second to every command,
+    so the process leaves through os._exit instead. A crash still exits the usual way, with
+    its traceback.
+    """
+    try:
+        main(prog_name="medialib")
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":  # `python -m medialib.cli`, as the subprocess tests run it
-    main()
+    entry()

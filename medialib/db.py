@@ -75,6 +75,27 @@ def create_schema(engine: Engine) -> None:
     Base.metadata.create_all(engine)
 
 
+def drop_schema(engine: Engine) -> None:
+    """Drop every table of ours."""
+    Base.metadata.drop_all(engine)
+
+
+def schema_current(engine: Engine) -> bool:
+    """False when a table of ours lacks a column this version writes (a database made by an
+    older version); True otherwise, missing tables included (they are simply created)."""
+    try:
+        inspector = inspect(engine)
+        existing = set(inspector.get_table_names())
+        for name, table in Base.metadata.tables.items():
+            if name in existing:
+                have = {c["name"] for c in inspector.get_columns(name)}
+                if not {c.name for c in table.columns} <= have:
+                    return False
+    except SQLAlchemyError:
+        return True  # unreadable: the caller's own error handling names it
+    return True
+
+
 def schema_ready(engine: Engine) -> bool:
     """True when every table exists."""
     try:

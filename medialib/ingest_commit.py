@@ -34,19 +34,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.exc import SQLAlchemyError
-
-from .db import StoreUnavailable
 from .files import write_atomic
-from .library import Library
 from .lock import LibraryLock
-from .search import SearchUnavailable
+
+if TYPE_CHECKING:  # the database and index modules load beside ffmpeg, not before it
+    from .library import Library
 
 STAGING = ".staging"
 Say = Callable[[str], None]
-DERIVED_ERRORS = (SQLAlchemyError, StoreUnavailable, SearchUnavailable)
 PAUSE_VARIABLE = "MEDIALIB_TEST_PAUSE_AT"
 
 
@@ -107,6 +104,7 @@ class Staging:
     slug: str
     published: bool = False  # the rows were written: a failure must derive them again
     committed: bool = False  # the journal exists: the change will happen
+    based_on: bytes | None = None  # catalog.yaml as read when the new one was made
 
     @classmethod
     def create(cls, library: Library, op: str, slug: str) -> Staging:
@@ -134,8 +132,11 @@ class Staging:
         path.mkdir(parents=True, exist_ok=True)
         return path
 
-    def stage_catalog(self, text: str) -> None:
+    def stage_catalog(self, text: str, based_on: bytes) -> None:
+        """Stage the new catalog.yaml, made from `based_on` (the file's bytes as read): if the
+        file is edited in the meantime, the commit refuses rather than overwrite the edit."""
         write_atomic(self.folder / "catalog.yaml", text.encode("utf-8"))
+        self.based_on = based_on
 
     def publish(self, action: Callable[[], None]) -> None:
         """Write rows before the commit point, in one transaction: a failure changes nothing.
@@ -146,18 +147,18 @@ class Staging:
         action()
         self.published = True
 
-    def commit(self, expected_catalog: bytes) -> None:
+    def commit(self) -> None:
         """Write the journal (the commit point), then move everything into place.
 
-        `expected_catalog` is catalog.yaml as it was read: if someone edited it since, nothing
-        is committed rather than silently overwriting their edit.
+        If catalog.yaml was edited since it was read (see stage_catalog), nothing is committed
+        rather than silently overwriting the edit.
         """
         catalog_path = self.library.settings.catalog_path
         try:
             current = catalog_path.read_bytes()
         except OSError:
             current = b""
-        if current != expected_catalog:
+        if self.based_on is not None and current != self.based_on:
             raise CommitError(
                 catalog_path,
                 "was edited while this command ran; nothing was changed, run it again",
@@ -192,7 +193,7 @@ class Staging:
         self.finish()
         return True
 
-    def run(self, steps: Callable[[], None], expected_catalog: bytes, say: Say) -> None:
+    def run(self, steps: Callable[[], None], say: Say) -> None:
         """Run `steps` (which stage and publish), then commit; all or nothing.
 
         A failure before the commit point rolls everything back and re-raises. A failure after
@@ -201,7 +202,7 @@ class Staging:
         """
         try:
             steps()
-            self.commit(expected_catalog)
+            self.commit()
         except BaseException as exc:
             tidied = self.abandon(say)
             if not self.committed:
@@ -370,7 +371,7 @@ def remove_webcast(library: Library, slug: str, say: Say) -> None:
         stage = Staging.create(library, "remove", slug)
 
         def steps() -> None:
-            stage.stage_catalog(catalog.dump())
+            stage.stage_catalog(catalog.dump(), before)
             stage.publish(lambda: library.unpublish(catalog, slug))
 
-        stage.run(steps, before, say)
+        stage.run(steps, say)

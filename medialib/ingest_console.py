@@ -9,11 +9,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import click
 
-from .ingest import IngestResult, Prepared, Reporter
-from .ingest_steps import clock, describe_media
+from .ingest import IngestResult, Reporter
+
+if TYPE_CHECKING:
+    from .ingest_prepare import Prepared
 
 
 class ConsoleReporter(Reporter):
@@ -54,6 +57,8 @@ class ConsoleReporter(Reporter):
 
 def print_plan(p: Prepared) -> None:
     """What `--dry-run` prints: the plan and the catalog entry, nothing written."""
+    from .ingest_steps import clock
+
     click.echo("Dry run: nothing was written. The ingest would do this:")
     for notice in p.notices:
         click.echo(f"  note: {notice}")
@@ -82,6 +87,8 @@ def print_plan(p: Prepared) -> None:
 
 def print_summary(result: IngestResult, base_url: str = "") -> None:
     """The closing summary: duration, codecs, cues, speakers, chapters, URL."""
+    from .ingest_steps import clock, describe_media
+
     w = result.webcast
     p = result.prepared
     base = base_url.rstrip("/")

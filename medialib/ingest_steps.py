@@ -1,5 +1,5 @@
-"""The steps of an ingest after its inputs are checked: normalize -> poster -> captions ->
-chapters -> transcript -> catalog -> database -> index, each writing into the staging folder.
+"""The steps of an ingest after the probe: normalize -> poster -> captions -> chapters ->
+transcript -> catalog -> database -> index, each writing into the staging folder.
 
 `ingest.ingest` runs them between creating the staging folder and committing it; any error here
 leaves the library untouched (see ingest_commit).
@@ -23,40 +23,53 @@ from .chapters import validate_chapters
 from .ingest_commit import Staging, pause_point
 from .ingest_inputs import IngestError
 from .ingest_poster import POSTER, make_title_card
+from .ingest_prepare import Prepared, prepare
 from .library import Library, LoadedWebcast
-from .media import MediaError
+from .media import MediaError, Plan, Probe
 from .transcripts import transcript_path
 
 if TYPE_CHECKING:
-    from .ingest import Prepared, Reporter
+    from .ingest import IngestRequest, Reporter
 
 
 def run_steps(
-    library: Library, p: Prepared, stage: Staging, reporter: Reporter
-) -> tuple[Webcast, LoadedWebcast]:
-    """Run every step after `prepare` into `stage`; the webcast and its parsed captions.
+    library: Library, request: IngestRequest, probe: Probe, plan: Plan, stage: Staging,
+    reporter: Reporter,
+) -> tuple[Prepared, Webcast, dict[str, int]]:
+    """Run every step after the probe into `stage`: what was prepared, the webcast, and its
+    cue count per language.
 
-    ffmpeg is the long pole, so what does not need its output runs beside it on a second
-    thread: loading the search index's glossary and, for a remux (whose frames are the
-    source's), taking the poster. The output's checksum is computed while the captions and
-    transcript are written. Each step still reports, and fails, in its named order.
+    ffmpeg starts first; while it runs, every other input is read and checked (an error stops
+    ffmpeg at once), the poster of a remux is taken from the source (its frames are the same),
+    and the captions and transcript are written. The output's checksum is then taken while it
+    is probed. Step lines still come in their named order, and each step fails under its name.
     """
     folder = stage.new_media
     folder.mkdir(parents=True)
-    r, probe, plan = p.request, p.probe, p.plan
-    final = library.webcast_dir(p.slug)  # errors name where files go, not the scratch folder
-    poster_path = folder / POSTER
-    poster_at = r.poster_at if r.poster_at is not None else probe.duration * 0.1
-    poster_at = min(poster_at, max(probe.duration - 0.1, 0.0))
-    reporter.step("probe", describe_probe(probe))
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="ingest") as beside:
-        beside.submit(lambda: library.index)  # warm: reads and compiles the glossary
-        early_poster = None
+    final = library.webcast_dir(stage.slug)  # errors name where files go, not the scratch folder
+    output = folder / plan.output
+    pause_point("normalize")
+    with _disk_errors(final / plan.output):
+        conversion = media.Conversion.start(request.media, output, plan, probe.duration)
+    lines: list[tuple[str, str]] = []  # step lines held back until ffmpeg is done
+    try:
+        p = prepare(library, request, probe)
+        reporter.step("probe", describe_probe(probe))
+        for notice in p.notices:
+            reporter.notice(notice)
+        for added in p.added:
+            reporter.notice(f"adding {added}")
+        poster_path = folder / POSTER
+        poster_at = request.poster_at if request.poster_at is not None else probe.duration * 0.1
+        poster_at = min(poster_at, max(probe.duration - 0.1, 0.0))
+        pause_point("poster")
         if plan.action == "remux" and probe.video is not None:
-            early_poster = beside.submit(media.make_poster, r.media, poster_path, poster_at)
-
-        pause_point("normalize")
-        output = folder / plan.output
+            with _disk_errors(final / POSTER):
+                media.make_poster(request.media, poster_path, poster_at)
+        pause_point("captions")
+        tracks, caption_tracks = _write_captions(library, p, folder)
+        lines.append(("captions", ", ".join(
+            f"{lang}: {len(cues)} cues" for lang, cues in tracks.items()) or "none"))
         with _disk_errors(final / plan.output), \
                 reporter.progress(plan.action, probe.duration) as update:
             first = [True]
@@ -67,8 +80,13 @@ def run_steps(
                     first[0] = False
                     pause_point("transcode")
 
-            media.normalize(r.media, output, plan, probe.duration, progress=progress)
-        digest = beside.submit(media.sha256_file, output)
+            conversion.follow(progress)
+    except BaseException:
+        conversion.cancel()
+        raise
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest") as beside:
+        digest = beside.submit(media.file_checksum, output)
         out = media.probe(output)
         media_file = MediaFile(
             file=plan.output, type=plan.mime, duration=round(out.duration, 3), size=out.size,
@@ -81,10 +99,8 @@ def run_steps(
                       f"({'remuxed' if plan.action == 'remux' else 'transcoded'}, "
                       f"{megabytes(out.size)})")
 
-        pause_point("poster")
         with _disk_errors(final / POSTER):
-            if early_poster is not None:
-                early_poster.result()
+            if poster_path.exists():
                 poster_note = f"{POSTER}: the frame at {clock(poster_at)}"
             elif out.video is not None:
                 media.make_poster(output, poster_path, at_seconds=poster_at)
@@ -94,20 +110,17 @@ def run_steps(
                 poster_note = make_title_card(p.draft.title, speakers, poster_path, stage.work)
         poster = POSTER if poster_path.exists() else None
         reporter.step("poster", poster_note)
-
-        pause_point("captions")
-        tracks, caption_tracks = _write_captions(library, p, folder)
-        reporter.step("captions", ", ".join(
-            f"{lang}: {len(cues)} cues" for lang, cues in tracks.items()) or "none")
+        for name, line in lines:
+            reporter.step(name, line)
 
         pause_point("chapters")
-        source = p.chapters_source or str(r.media)
+        source = p.chapters_source or str(request.media)
         validate_chapters(p.chapters, media_file.duration, source)
         reporter.step("chapters", f"{len(p.chapters)} from {p.chapters_source}" if p.chapters
                       else "none")
 
         webcast = replace(p.draft, media=media_file, poster=poster,
-                          poster_sha256=media.sha256_file(poster_path) if poster else None,
+                          poster_checksum=media.file_checksum(poster_path) if poster else None,
                           captions=caption_tracks)
         loaded = LoadedWebcast(webcast, tracks, media_file.duration or 0.0)
 
@@ -122,7 +135,7 @@ def run_steps(
             f"transcripts/{p.slug}.{lang}.txt" for lang in tracks) or "none (no captions)")
 
         with _disk_errors(final / plan.output):
-            media_file = replace(media_file, sha256=digest.result())
+            media_file = replace(media_file, checksum=digest.result())
     webcast = replace(webcast, media=media_file)
     loaded = replace(loaded, webcast=webcast)
 
@@ -131,7 +144,7 @@ def run_steps(
     text = p.catalog.dump()
     Catalog.from_text(text, p.catalog.path)  # what is committed must load again
     with _disk_errors(p.catalog.path):
-        stage.stage_catalog(text)
+        stage.stage_catalog(text, p.catalog_bytes)
     reporter.step("catalog", f"{p.catalog.path.name}: webcast {p.slug!r}"
                   + (" replaced" if p.replacing else " added"))
 
@@ -144,7 +157,7 @@ def run_steps(
     with _derived_errors("search index"):
         library.index.add(library.indexed(p.catalog, loaded))
     reporter.step("index", "searchable")
-    return webcast, loaded
+    return p, webcast, {lang: len(cues) for lang, cues in tracks.items()}
 
 
 def _write_captions(
@@ -162,7 +175,7 @@ def _write_captions(
             else:  # re-ingest without captions: the existing normalized files carry over
                 shutil.copyfile(library.webcast_dir(p.slug) / track.file, path)
         tracks[track.lang] = load_captions(path)
-        written.append(replace(track, sha256=media.sha256_file(path)))
+        written.append(replace(track, checksum=media.file_checksum(path)))
     return tracks, tuple(written)
 
 

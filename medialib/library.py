@@ -22,7 +22,15 @@ from . import store
 from .captions import CaptionError, Cue, load_captions
 from .catalog import Catalog, Webcast
 from .config import Settings
-from .db import StoreUnavailable, create_schema, make_engine, session_factory, transaction
+from .db import (
+    StoreUnavailable,
+    create_schema,
+    drop_schema,
+    make_engine,
+    schema_current,
+    session_factory,
+    transaction,
+)
 from .search import IndexedWebcast, SearchIndex
 from .transcripts import TranscriptHeader, build_sections, render_text, transcript_path
 
@@ -219,6 +227,10 @@ class Library:
         return len(loaded)
 
     def _rebuild_database(self, catalog: Catalog, loaded: Sequence[LoadedWebcast]) -> None:
+        if not schema_current(self.engine):
+            # Written by an older medialib: the database is derived state, so its tables are
+            # made again (readers meanwhile get "try again", as before any first reindex).
+            drop_schema(self.engine)
         self.ensure_schema()
         with transaction(self.sessions) as session:
             store.clear_all(session)

@@ -139,7 +139,7 @@ class MediaFile(Base):
     height: Mapped[int | None] = mapped_column(Integer, nullable=True)
     video_codec: Mapped[str | None] = mapped_column(String(40), nullable=True)
     audio_codec: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    checksum: Mapped[str | None] = mapped_column(String(80), nullable=True)
 
     webcast: Mapped[Webcast] = relationship(back_populates="media_files")
 
@@ -152,7 +152,7 @@ class CaptionTrack(Base):
     lang: Mapped[str] = mapped_column(String(20))
     label: Mapped[str] = mapped_column(String(100), default="")
     file: Mapped[str] = mapped_column(String(300))
-    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    checksum: Mapped[str | None] = mapped_column(String(80), nullable=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     webcast: Mapped[Webcast] = relationship(back_populates="caption_tracks")

@@ -49,10 +49,10 @@ def new_webcast(slug: str, title: str = "A new talk") -> Webcast:
     return Webcast(
         slug=slug, title=title, kind="video", speakers=("nancy-lin",),
         media=MediaFile(file="video.mp4", type="video/mp4", duration=12.5, size=1000,
-                        sha256="ab" * 32, width=640, height=360, video_codec="h264",
+                        checksum="blake3:" + "ab" * 32, width=640, height=360, video_codec="h264",
                         audio_codec="aac"),
-        poster="poster.jpg", poster_sha256="cd" * 32,
-        captions=(CaptionTrack("en", "captions.en.vtt", "English", "ef" * 32),),
+        poster="poster.jpg", poster_checksum="blake3:" + "cd" * 32,
+        captions=(CaptionTrack("en", "captions.en.vtt", "English", "blake3:" + "ef" * 32),),
         chapters=(Chapter(0, "Start"), Chapter(5.25, "Middle: the details")),
     )
 

@@ -12,6 +12,12 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -145,6 +151,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory, template: Path, tiny_video: P
         plans[f"kill at {point}"] = (point, ["ingest", media, "--title", "New talk", "--slug",
                                              slug, "--captions", "{captions}"], None)
     plans["kill during remove"] = ("commit-media", ["remove", "existing-talk"], None)
+    plans["kill before serve"] = ("commit-media", ["ingest", tiny_video, "--title", "Served",
+                                                   "--captions", "{captions}"], None)
     plans["ctrl-c after commit"] = ("commit-media", ["ingest", tiny_video, "--title", "Late",
                                                      "--captions", "{captions}"], None)
     # 4 kB stops the transcode's first writes. For a later failure the catalog is padded with
@@ -204,6 +212,44 @@ def test_kill_9_during_remove(runs: Runs) -> None:
     assert "existing-talk" not in Catalog.load(run.library / "catalog.yaml").webcasts
     assert not (run.library / "media" / "existing-talk").exists()
     assert not list((run.library / "transcripts").glob("existing-talk.*"))
+
+
+def test_serve_finishes_an_interrupted_change_before_serving(runs: Runs) -> None:
+    run = runs["kill before serve"].paused()
+    kill9(run.proc)
+    assert (run.library / ".staging").exists()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "medialib.cli", "--library", str(run.library), "serve",
+         "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        assert line.startswith("Serving"), server.stderr.read() if server.stderr else line
+        assert not (run.library / ".staging").exists()  # resolved before the first request
+        assert "served" in Catalog.load(run.library / "catalog.yaml").webcasts
+        assert _get_when_listening(f"http://127.0.0.1:{port}/webcasts/served") == 200
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)
+    assert_whole(run.library)
+
+
+def _get_when_listening(url: str, timeout: float = 30.0) -> int:
+    """The status of GET `url`, trying again while the server is still starting to listen."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=10) as page:
+                return int(page.status)
+        except urllib.error.URLError as exc:
+            if not isinstance(exc.reason, ConnectionRefusedError) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def test_ctrl_c_after_the_commit_point_finishes_the_change(runs: Runs) -> None:

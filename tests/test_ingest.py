@@ -18,7 +18,7 @@ from medialib.catalog import Catalog
 from medialib.config import Settings
 from medialib.ingest import STEPS
 from medialib.library import Library
-from medialib.media import probe
+from medialib.media import file_checksum, probe
 from tests.ingest_support import cli, tree_digest
 
 SRT = (
@@ -114,7 +114,8 @@ def test_each_input_kind_becomes_web_ready(
     assert (folder / "poster.jpg").stat().st_size > 0  # a frame, or a title card for audio
     entry = Catalog.load(library / "catalog.yaml").webcasts["managing-fatigue"]
     assert (entry.kind, entry.media.file) == (kind, output)
-    assert entry.media.sha256 and entry.poster_sha256 and entry.captions[0].sha256
+    assert entry.media.checksum and entry.poster_checksum and entry.captions[0].checksum
+    assert entry.media.checksum == file_checksum(folder / output)
     assert cues_of(library, "managing-fatigue")[0] == ("Welcome to the webcast on fatigue.", None)
     assert not (library / ".staging").exists()
     assert_checks(library)
@@ -268,7 +269,7 @@ def test_reingest_replaces_cleanly(
     assert result.exit_code == 0, result.stderr
     assert "Replaced" in result.output and "keeping its 1 caption track(s)" in result.stderr
     kept = Catalog.load(library / "catalog.yaml").webcasts["fatigue"]
-    assert kept.media.sha256 != original.media.sha256
+    assert kept.media.checksum != original.media.checksum
     assert (kept.captions, kept.chapters, kept.speakers, kept.topics, kept.summary) == (
         original.captions, original.chapters, original.speakers, original.topics, "Kept.")
     # New captions: the old cues are gone from the database and the index.

@@ -73,3 +73,30 @@ def test_reindex_replaces_a_corrupt_database_file(library: Library) -> None:
     assert library.reindex(messages.append) == 1
     assert "the database file was damaged: replaced it" in messages
     assert count(library, m.Webcast) == 1
+
+
+def test_reindex_brings_an_older_database_to_the_current_columns(library: Library) -> None:
+    with library.engine.begin() as connection:  # as an older version left it: a renamed column
+        connection.exec_driver_sql("ALTER TABLE media_files RENAME COLUMN checksum TO sha256")
+    assert library.reindex() == 1
+    with library.sessions() as session:
+        row = session.scalars(select(m.MediaFile)).one()
+        assert row.checksum == library.load_catalog().webcasts[SLUG].media.checksum
+
+
+def test_a_catalog_written_before_checksums_named_their_algorithm(library: Library) -> None:
+    """`sha256: <hex>` entries still load and still verify."""
+    from medialib.checks import check_library
+    from medialib.media import file_checksum
+
+    path = library.settings.catalog_path
+    webcast = library.load_catalog().webcasts[SLUG]
+    legacy = file_checksum(library.webcast_dir(SLUG) / webcast.media.file, "sha256")
+    text = path.read_text().replace(f"checksum: {webcast.media.checksum}",
+                                    f"sha256: {legacy.partition(':')[2]}")
+    path.write_text(text)
+    assert library.load_catalog().webcasts[SLUG].media.checksum == legacy
+    assert check_library(library, lambda _m: None) == []
+    path.write_text(text.replace(legacy.partition(":")[2], "0" * 64))
+    assert [p.message for p in check_library(library, lambda _m: None)] == [
+        f"media file of {SLUG!r}: does not match its checksum"]

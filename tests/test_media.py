@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import blake3
 import pytest
 
 from medialib import media
@@ -236,7 +237,6 @@ def test_remux_moves_moov_first(probed, tiny_video, tmp_path):
     media.normalize(tiny_video, dest, media.plan(probed("tiny_video")), 2.0)
     atoms = top_level_atoms(dest)
     assert atoms.index("moov") < atoms.index("mdat")
-    assert hashlib.sha256(dest.read_bytes()).hexdigest() == media.sha256_file(dest)
 
 
 def test_transcode_vp9_to_h264_with_even_dims(probed, tiny_vp9, tmp_path):
@@ -388,7 +388,25 @@ def test_extract_subtitles_errors(tiny_mkv_with_subs, not_media):
         media.extract_subtitles(not_media, 0)
 
 
-def test_sha256_file(tmp_path):
+@pytest.mark.parametrize("size", [0, 10, 3_000_000])
+def test_file_checksum(tmp_path, size):
     path = tmp_path / "x.bin"
-    path.write_bytes(b"abc" * 1_000_000)
-    assert media.sha256_file(path) == hashlib.sha256(b"abc" * 1_000_000).hexdigest()
+    data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+    path.write_bytes(data)
+    assert media.file_checksum(path) == f"blake3:{blake3.blake3(data).hexdigest()}"
+    assert media.file_checksum(path, "sha256") == f"sha256:{hashlib.sha256(data).hexdigest()}"
+    with pytest.raises(ValueError, match="md5"):
+        media.file_checksum(path, "md5")
+
+
+def test_file_checksum_of_a_large_file_on_every_core(tmp_path):
+    path = tmp_path / "large.bin"
+    data = os.urandom(1 << 20) * (media.THREADED_BYTES // (1 << 20) + 3)
+    path.write_bytes(data)
+    # In a process of its own: the hashing threads would not survive this one's later forks.
+    out = subprocess.run(
+        [sys.executable, "-c", "import sys; from medialib.media import file_checksum; "
+         "print(file_checksum(sys.argv[1]))", str(path)],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    assert out == f"blake3:{blake3.blake3(data).hexdigest()}"

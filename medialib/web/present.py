@@ -45,9 +45,11 @@ def media_path(slug: str, name: str | None) -> Path | None:
     return path if path.is_file() else None
 
 
-def media_url(slug: str, name: str, version: str | None = None) -> str:
+def media_url(slug: str, name: str, checksum: str | None = None) -> str:
+    """The file's URL, versioned by its checksum ("blake3:<hex>") when there is one."""
     url = f"/media/{quote(slug)}/{quote(name)}"
-    return f"{url}?v={quote(version[:12])}" if version else url
+    version = (checksum or "").rpartition(":")[2][:12]
+    return f"{url}?v={quote(version)}" if version else url
 
 
 def poster_url(webcast: m.Webcast) -> str | None:
@@ -120,14 +122,14 @@ def player(webcast: m.Webcast, start: float) -> Player:
     media = webcast.media
     media_src = None
     if media is not None and media_path(webcast.slug, media.file) is not None:
-        media_src = media_url(webcast.slug, media.file, media.sha256)
+        media_src = media_url(webcast.slug, media.file, media.checksum)
         if start > 0:
             media_src += f"#t={start:g}"
     track = webcast.captions("en")
     tracks = []
     for candidate in webcast.caption_tracks:
         if media_path(webcast.slug, candidate.file) is not None:
-            src = media_url(webcast.slug, candidate.file, candidate.sha256)
+            src = media_url(webcast.slug, candidate.file, candidate.checksum)
             tracks.append((candidate, src, track_label(candidate)))
     captions_src = next((src for t, src, _ in tracks if t is track), None)
     if track is not None and captions_src is None and track.cues:
