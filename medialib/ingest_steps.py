@@ -51,7 +51,7 @@ def run_steps(
     pause_point("normalize")
     with _disk_errors(final / plan.output):
         conversion = media.Conversion.start(request.media, output, plan, probe.duration)
-    lines: list[tuple[str, str]] = []  # step lines held back until ffmpeg is done
+    held: dict[str, str] = {}  # step lines of work done beside ffmpeg, printed in step order
     try:
         p = prepare(library, request, probe)
         reporter.step("probe", describe_probe(probe))
@@ -68,8 +68,12 @@ def run_steps(
                 media.make_poster(request.media, poster_path, poster_at)
         pause_point("captions")
         tracks, caption_tracks = _write_captions(library, p, folder)
-        lines.append(("captions", ", ".join(
-            f"{lang}: {len(cues)} cues" for lang, cues in tracks.items()) or "none"))
+        held["captions"] = ", ".join(
+            f"{lang}: {len(cues)} cues" for lang, cues in tracks.items()) or "none"
+        pause_point("transcript")
+        _write_transcripts(library, p, stage, LoadedWebcast(p.draft, tracks, probe.duration))
+        held["transcript"] = ", ".join(
+            f"transcripts/{p.slug}.{lang}.txt" for lang in tracks) or "none (no captions)"
         with _disk_errors(final / plan.output), \
                 reporter.progress(plan.action, probe.duration) as update:
             first = [True]
@@ -110,30 +114,19 @@ def run_steps(
                 poster_note = make_title_card(p.draft.title, speakers, poster_path, stage.work)
         poster = POSTER if poster_path.exists() else None
         reporter.step("poster", poster_note)
-        for name, line in lines:
-            reporter.step(name, line)
+        reporter.step("captions", held["captions"])
 
         pause_point("chapters")
         source = p.chapters_source or str(request.media)
         validate_chapters(p.chapters, media_file.duration, source)
         reporter.step("chapters", f"{len(p.chapters)} from {p.chapters_source}" if p.chapters
                       else "none")
+        reporter.step("transcript", held["transcript"])
 
         webcast = replace(p.draft, media=media_file, poster=poster,
                           poster_checksum=media.file_checksum(poster_path) if poster else None,
                           captions=caption_tracks)
         loaded = LoadedWebcast(webcast, tracks, media_file.duration or 0.0)
-
-        pause_point("transcript")
-        stage.new_transcripts.mkdir(parents=True)
-        for lang in tracks:
-            path = transcript_path(stage.new_transcripts, p.slug, lang)
-            with _disk_errors(transcript_path(library.settings.transcripts_dir, p.slug, lang)):
-                text = library.transcript_text(p.catalog, loaded, lang)
-                path.write_text(text, encoding="utf-8")
-        reporter.step("transcript", ", ".join(
-            f"transcripts/{p.slug}.{lang}.txt" for lang in tracks) or "none (no captions)")
-
         with _disk_errors(final / plan.output):
             media_file = replace(media_file, checksum=digest.result())
     webcast = replace(webcast, media=media_file)
@@ -158,6 +151,16 @@ def run_steps(
         library.index.add(library.indexed(p.catalog, loaded))
     reporter.step("index", "searchable")
     return p, webcast, {lang: len(cues) for lang, cues in tracks.items()}
+
+
+def _write_transcripts(library: Library, p: Prepared, stage: Staging,
+                       loaded: LoadedWebcast) -> None:
+    """The transcript of each caption language, staged (its header is the draft entry's)."""
+    stage.new_transcripts.mkdir(parents=True)
+    for lang in loaded.tracks:
+        path = transcript_path(stage.new_transcripts, p.slug, lang)
+        with _disk_errors(transcript_path(library.settings.transcripts_dir, p.slug, lang)):
+            path.write_text(library.transcript_text(p.catalog, loaded, lang), encoding="utf-8")
 
 
 def _write_captions(
