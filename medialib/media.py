@@ -343,7 +343,9 @@ class Conversion:
                     reported = self.done
                     progress(reported)
             self._reader.join()
-        except BaseException:
+            if self._proc.returncode == 0 and progress is not None and self.duration > 0:
+                progress(self.duration)
+        except BaseException:  # Ctrl-C, or the progress callback's own error
             self.cancel()
             raise
         code = self._proc.returncode
@@ -353,8 +355,6 @@ class Conversion:
             self._close()
             raise MediaError(self.src, f"ffmpeg failed (exit status {code}): {message}")
         self._close()
-        if progress is not None and self.duration > 0:
-            progress(self.duration)
 
     def cancel(self) -> None:
         """Stop ffmpeg (if still running) and remove what it wrote."""

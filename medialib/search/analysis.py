@@ -36,20 +36,22 @@ def stem(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """The lowercase words of a text, in order."""
+    # Lowercase word by word, as term_spans() does: a few characters change length when
+    # lowercased, and the two must cut a text into the same words.
     return [word.lower() for word in WORD_RE.findall(text)]
 
 
 def terms(text: str) -> list[str]:
     """The index terms of a text, in order (one per word)."""
+    return stems(words(text))
+
+
+def stems(lowercase_words: list[str]) -> list[str]:
+    """The index terms of lowercase words (as words() gives them), in order."""
     cache = _STEM_CACHE
-    out = []
-    # Lowercase word by word, as term_spans() does: a few characters change length when
-    # lowercased, and the two must cut a text into the same words.
-    for word in WORD_RE.findall(text):
-        word = word.lower()
-        term = cache.get(word)
-        out.append(term if term is not None else stem(word))
-    return out
+    return [
+        term if (term := cache.get(word)) is not None else stem(word) for word in lowercase_words
+    ]
 
 
 def term_spans(text: str) -> Iterator[tuple[int, int, str]]:

@@ -2,114 +2,119 @@
 
 The two indexes cost about the same to write (the webcast index has a term for nearly every pair
 of neighbouring words said; the passages have most of the postings), and neither needs the other,
-so on two cores they are written side by side. The worker gets each webcast's cues as plain tuples
-(cheap to pickle; Whoosh's own MpWriter pickles every analyzed document instead, which cost more
-than it saved here), analyzes them itself, and counts the words for the spelling list.
+so on two cores they are written side by side. This process analyzes each webcast once (its
+words for the spelling list, their terms for both indexes) and sends the worker the records of
+its cues, which carry their terms: plain tuples, cheap to pickle (Whoosh's own MpWriter pickles
+every analyzed document instead, which cost more than it saved here).
+
+Python's cyclic garbage collector is paused while an index is written: the postings waiting for
+the commit are millions of small tuples, and every full collection walked all of them (a quarter
+of the CPU time of a rebuild). Indexing makes no reference cycles to collect.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import multiprocessing
 import queue
 import traceback
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from whoosh.filedb.filestore import FileStorage
 
-from medialib.captions import Cue
-
-from .analysis import SPELLABLE_RE, terms, words
-from .documents import (
-    passage_documents,
-    webcast_document,
-    webcast_documents,
-    webcast_texts,
-    word_counts,
-)
+from .documents import CueRecord, analyzed_cues, passage_documents, spellable, webcast_document
 from .model import IndexedWebcast
+from .writer import segment_writer
 
 QUEUED_WEBCASTS = 8  # webcasts waiting for the worker (bounds memory when it falls behind)
 POLL_SECONDS = 1.0
 
-Job = tuple[str, list[tuple[float, float, str, str | None]], list[str]]
+Job = tuple[str, list[CueRecord]]  # a webcast's slug and the records of its cues
 
 
-def build_in_one_process(
-    wix: Any, pix: Any, webcasts: Iterable[IndexedWebcast], options: dict[str, Any]
-) -> Counter[str]:
+def build_in_one_process(wix: Any, pix: Any, webcasts: Iterable[IndexedWebcast]) -> Counter[str]:
     """Write every webcast into the empty indexes; returns the spelling word counts."""
     counts: Counter[str] = Counter()
-    ww = wix.writer(**options)
-    pw = pix.writer(**options)
-    write_webcasts(ww, pw, webcasts, counts)
+    with paused_gc():
+        write_webcasts(segment_writer(wix), segment_writer(pix), webcasts, counts)
     return counts
 
 
 def write_webcasts(ww: Any, pw: Any, webcasts: Iterable[IndexedWebcast], counts: Counter[str],
                    delete_slug: str | None = None) -> None:
-    """Add each webcast's documents to the webcast and passage writers, then commit both.
+    """Add each webcast's documents to the webcast and passage writers, then commit both, and
+    add the webcasts' words to the spelling word `counts`.
 
     With `delete_slug`, that webcast's documents go first (a replace); on any error both writers
     are cancelled, so neither index changes.
     """
+    said: Counter[str] = Counter()
     try:
         if delete_slug is not None:
             ww.delete_by_term("slug", delete_slug)
             pw.delete_by_term("slug", delete_slug)
         for webcast in webcasts:
-            webcast_doc, passage_docs = webcast_documents(webcast)
-            ww.add_document(**webcast_doc)
-            for doc in passage_docs:
+            cue_terms, records = analyzed_cues(webcast, said)
+            ww.add_document(**webcast_document(webcast, cue_terms))
+            for doc in passage_documents(webcast.slug, records):
                 pw.add_document(**doc)
-            counts.update(word_counts(webcast_texts(webcast)))
     except BaseException:
         ww.cancel()
         pw.cancel()
         raise
     pw.commit()
     ww.commit()
+    counts.update(spellable(said))
 
 
-def build_in_two_processes(
-    path: Path, webcasts: Iterable[IndexedWebcast], options: dict[str, Any]
-) -> Counter[str]:
+def build_in_two_processes(path: Path, webcasts: Iterable[IndexedWebcast]) -> Counter[str]:
     """Write every webcast into the (empty) indexes at `path`: the webcast index in this
     process, the passage index in a worker. Returns the spelling word counts."""
     context = multiprocessing.get_context("fork")
     jobs = context.Queue(QUEUED_WEBCASTS)
     done = context.Queue()
-    worker = context.Process(
-        target=_passage_worker, args=(str(path), jobs, done, options), daemon=True
-    )
+    worker = context.Process(target=_passage_worker, args=(str(path), jobs, done), daemon=True)
     worker.start()
+    said: Counter[str] = Counter()
     try:
-        ww = FileStorage(str(path)).open_index("webcasts").writer(**options)
-        try:
-            for webcast in webcasts:
-                cues = [(c.start, c.end, c.text, c.speaker) for c in webcast.cues]
-                texts = webcast_texts(webcast)  # its metadata, then its cues
-                metadata = texts[: len(texts) - len(cues)]
-                _put(jobs, (webcast.slug, cues, metadata), worker)
-                cue_terms = [terms(text) for _, _, text, _ in cues]
-                ww.add_document(**webcast_document(webcast, cue_terms))
-            _put(jobs, None, worker)
-        except BaseException:
-            ww.cancel()
-            raise
-        ww.commit()
+        with paused_gc():
+            ww = segment_writer(FileStorage(str(path)).open_index("webcasts"))
+            try:
+                for webcast in webcasts:
+                    cue_terms, records = analyzed_cues(webcast, said)
+                    _put(jobs, (webcast.slug, records), worker)
+                    ww.add_document(**webcast_document(webcast, cue_terms))
+                _put(jobs, None, worker)
+            except BaseException:
+                ww.cancel()
+                raise
+            ww.commit()
         status, payload = _get(done, worker)
         if status != "ok":
             raise RuntimeError(f"indexing the passages failed:\n{payload}")
         worker.join()
-        return payload
+        return spellable(said)
     finally:
         if worker.is_alive():
             worker.terminate()
             worker.join()
         jobs.cancel_join_thread()
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection inside the block (see the module docstring)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _put(jobs: Any, item: Job | None, worker: Any) -> None:
@@ -134,24 +139,19 @@ def _get(done: Any, worker: Any) -> tuple[str, Any]:
                     raise RuntimeError("the passage indexing process stopped") from None
 
 
-def _passage_worker(path: str, jobs: Any, done: Any, options: dict[str, Any]) -> None:
+def _passage_worker(path: str, jobs: Any, done: Any) -> None:
+    gc.disable()  # for the life of this process (see the module docstring)
     try:
-        pw = FileStorage(path).open_index("passages").writer(**options)
-        said: Counter[str] = Counter()
+        pw = segment_writer(FileStorage(path).open_index("passages"))
         try:
             while (job := jobs.get()) is not None:
-                slug, raw, metadata = job
-                cues = tuple(Cue(*cue) for cue in raw)
-                for doc in passage_documents(slug, cues):
+                slug, records = job
+                for doc in passage_documents(slug, records):
                     pw.add_document(**doc)
-                for text in metadata:
-                    said.update(words(text))
-                for cue in raw:
-                    said.update(words(cue[2]))
         except BaseException:
             pw.cancel()
             raise
         pw.commit()
-        done.put(("ok", Counter({w: n for w, n in said.items() if SPELLABLE_RE.match(w)})))
+        done.put(("ok", None))
     except BaseException:
         done.put(("error", traceback.format_exc()))

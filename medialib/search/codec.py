@@ -1,12 +1,13 @@
-"""Whoosh's W3 codec, cheaper to write: no block compression, field lengths read once.
+"""Whoosh's W3 codec, cheaper to write: no block compression, a term's postings written at once.
 
-Writing a segment, Whoosh reads the length of the field in the document from the segment's length
-column for every posting (to keep each block's shortest and longest length), a few microseconds
-each, and compresses every posting block with zlib: together about half the time of a rebuild,
-most of it on the word-pair field, which has a short posting list for nearly every pair of words
-said. Here each (document, field) length is read once, and blocks are stored as they are (an index
-about 1.5 times larger, and searches no longer decompress them). The files are the W3 format.
-The codec is saved with each segment, so Whoosh reads such segments with this class.
+Writing a segment, Whoosh compresses every posting block with zlib and handles each posting
+through a few method calls (reading the field's length in the document from the segment's length
+column for every one of them): most of the time of a rebuild, most of it on the word-pair field,
+which has a short posting list for nearly every pair of words said. Here blocks are stored as
+they are (an index about 1.5 times larger, and searches no longer decompress them), short lists
+are kept in the term dictionary, and the field writer (.postings) writes each term's whole list
+at once. The files are the W3 format. The codec is saved with each segment, so Whoosh reads such
+segments with this class.
 
 Reading, an inner file of a compound segment file is copied out of its memory map only if it is
 read as a stream (see _ViewBufferFile).
@@ -17,56 +18,26 @@ from __future__ import annotations
 from io import BytesIO
 from typing import Any
 
-from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3TermInfo
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb import compound
 from whoosh.filedb.structfile import BufferFile
+
+from .postings import FieldWriter
 
 INLINE_POSTINGS = 4  # posting lists shorter than this are kept in the term dictionary
 
 
 class FastW3Codec(W3Codec):
-    """W3Codec without block compression, reading each field length once while writing, and
-    keeping short posting lists in the term dictionary."""
+    """W3Codec without block compression, keeping short posting lists in the term dictionary,
+    and writing a term's postings at once (its field writer is .postings.FieldWriter)."""
 
     def __init__(
         self, blocklimit: int = 128, compression: int = 0, inlinelimit: int = INLINE_POSTINGS
     ):
         super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
 
-    def field_writer(self, storage: Any, segment: Any) -> W3FieldWriter:
-        return _FieldWriter(self, storage, segment)
-
-
-class _TermInfo(W3TermInfo):
-    # Whoosh's postings writer calls set_inline(), which W3TermInfo names set_inlined().
-    def set_inline(self, ids: Any, weights: Any, values: Any) -> None:
-        self.set_inlined(ids, weights, values)
-
-
-class _FieldWriter(W3FieldWriter):
-    def start_term(self, btext: bytes) -> None:
-        if self._postwriter is None:
-            raise RuntimeError("start_term() before start_field()")
-        self._btext = btext
-        self._postwriter.start_postings(self._fieldobj.format, _TermInfo())
-
-    def add_postings(self, schema: Any, lengths: Any, items: Any) -> None:
-        super().add_postings(schema, _KnownLengths(lengths) if lengths else lengths, items)
-
-
-class _KnownLengths:
-    """A segment's per-document reader, its field lengths remembered."""
-
-    def __init__(self, reader: Any):
-        self._read = reader.doc_field_length
-        self._known: dict[tuple[int, str], int] = {}
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
-        key = (docnum, fieldname)
-        length = self._known.get(key)
-        if length is None:
-            length = self._known[key] = self._read(docnum, fieldname, default)
-        return length
+    def field_writer(self, storage: Any, segment: Any) -> FieldWriter:
+        return FieldWriter(self, storage, segment)
 
 
 class _ViewBufferFile(BufferFile):

@@ -16,15 +16,17 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from itertools import chain
 from typing import Any
 
 from whoosh.analysis import StemmingAnalyzer
-from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, STORED, Schema
 
 from medialib.captions import Cue
 
-from .analysis import SPELLABLE_RE, terms, words
+from .analysis import SPELLABLE_RE, stems, terms, words
 from .model import IndexedWebcast
+from .writer import TermsText
 
 PASSAGE_CUES = 32  # about two minutes of speech
 # Between chapter titles (or topics) in one field, so that no phrase runs from one to the next;
@@ -46,11 +48,11 @@ def _analyzer() -> StemmingAnalyzer:
 def webcast_schema() -> Schema:
     return Schema(
         slug=ID(stored=True, unique=True),
-        title=TEXT(analyzer=_analyzer()),
-        heads=TEXT(analyzer=_analyzer()),
-        about=TEXT(analyzer=_analyzer()),
-        transcript=TEXT(analyzer=_analyzer(), phrase=False),
-        pairs=TEXT(analyzer=_analyzer(), phrase=False),
+        title=TermsText(analyzer=_analyzer()),
+        heads=TermsText(analyzer=_analyzer()),
+        about=TermsText(analyzer=_analyzer()),
+        transcript=TermsText(analyzer=_analyzer(), phrase=False),
+        pairs=TermsText(analyzer=_analyzer(), phrase=False),
         topic=KEYWORD(lowercase=False, commas=False),
         speaker=KEYWORD(lowercase=False, commas=False),
         series=ID(),
@@ -60,7 +62,7 @@ def webcast_schema() -> Schema:
 
 
 def passage_schema() -> Schema:
-    return Schema(slug=ID(), body=TEXT(analyzer=_analyzer()), first=STORED(), cues=STORED())
+    return Schema(slug=ID(), body=TermsText(analyzer=_analyzer()), first=STORED(), cues=STORED())
 
 
 def word_pairs(terms: list[str]) -> list[str]:
@@ -91,10 +93,18 @@ def cue_at(cues: tuple[Cue, ...], seconds: float) -> Cue | None:
     return None
 
 
-def webcast_documents(w: IndexedWebcast) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The webcast document and its passage documents."""
-    cue_terms = [terms(cue.text) for cue in w.cues]
-    return webcast_document(w, cue_terms), passage_documents(w.slug, w.cues, cue_terms)
+def analyzed_cues(
+    w: IndexedWebcast, said: Counter[str]
+) -> tuple[list[list[str]], list[CueRecord]]:
+    """The terms of each of a webcast's cues, and the cues' records; counts every word of the
+    webcast (metadata and captions, for the spelling word list) into `said`, from the same one
+    pass over its text."""
+    cue_words = [words(cue.text) for cue in w.cues]
+    said.update(chain.from_iterable(cue_words))
+    said.update(chain.from_iterable(words(text) for text in webcast_metadata(w)))
+    cue_terms = [stems(lowercase) for lowercase in cue_words]
+    records = [_record(cue, its_terms) for cue, its_terms in zip(w.cues, cue_terms, strict=True)]
+    return cue_terms, records
 
 
 def webcast_document(w: IndexedWebcast, cue_terms: list[list[str]]) -> dict[str, Any]:
@@ -137,24 +147,21 @@ def webcast_document(w: IndexedWebcast, cue_terms: list[list[str]]) -> dict[str,
     }
 
 
-def passage_documents(
-    slug: str, cues: Sequence[Cue], cue_terms: list[list[str]] | None = None
-) -> list[dict[str, Any]]:
-    """The passage documents of a webcast's cues (`cue_terms`: their terms, if known)."""
-    if cue_terms is None:
-        cue_terms = [terms(cue.text) for cue in cues]
+def passage_documents(slug: str, records: Sequence[CueRecord]) -> list[dict[str, Any]]:
+    """The passage documents of a webcast's cues (their records, see analyzed_cues())."""
     passages = []
     step = PASSAGE_CUES - 1
-    for first in range(0, len(cues), step):
-        window = cues[first : first + PASSAGE_CUES]
+    for first in range(0, len(records), step):
+        window = records[first : first + PASSAGE_CUES]
         if first and len(window) == 1:
             break  # only the cue the previous passage already ends with
         passages.append(
             {
                 "slug": slug,
-                "body": [t for ts in cue_terms[first : first + PASSAGE_CUES] for t in ts],
+                # A record holds its cue's terms joined by spaces; no term has a space in it.
+                "body": " ".join(record[4] for record in window).split(),
                 "first": first,
-                "cues": tuple(_record(cue, cue_terms[first + i]) for i, cue in enumerate(window)),
+                "cues": tuple(window),
             }
         )
     return passages
@@ -176,18 +183,22 @@ def word_counts(texts: Iterable[str]) -> Counter[str]:
     counts: Counter[str] = Counter()
     for text in texts:
         counts.update(words(text))
+    return spellable(counts)
+
+
+def spellable(counts: Counter[str]) -> Counter[str]:
+    """The counts of the words fit for the spelling word list."""
     return Counter({w: n for w, n in counts.items() if SPELLABLE_RE.match(w)})
 
 
-def webcast_texts(w: IndexedWebcast) -> list[str]:
-    """Every text of a webcast: its metadata and its captions."""
+def webcast_metadata(w: IndexedWebcast) -> list[str]:
+    """The texts of a webcast besides its captions."""
     return [
         w.title,
         w.summary,
         *(display for _, display in w.speakers),
         *(name for _, name in w.topics),
         *(c.title for c in w.chapters),
-        *(cue.text for cue in w.cues),
     ]
 
 

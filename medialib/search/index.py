@@ -40,7 +40,6 @@ from medialib.glossary import Glossary, GlossaryMatcher
 
 from .analysis import terms
 from .building import build_in_one_process, build_in_two_processes, write_webcasts
-from .codec import FastW3Codec
 from .documents import (
     indexed_word_counts,
     passage_schema,
@@ -49,14 +48,11 @@ from .documents import (
 from .model import IndexedWebcast, SearchResults, SearchUnavailable
 from .query import clean_query, parse_query
 from .searching import FEW_RESULTS, SPELLING_FILE, Generation
+from .writer import segment_writer
 
 POINTER = "CURRENT"
 LOCK = ".write.lock"
 GENERATION_PREFIX = "gen-"
-# Memory for each Whoosh writer's posting pool before it spills to disk. Spilling (pickling
-# every posting out and back) made a rebuild ~40% slower; 1 GB holds 1,000 hours in memory
-# (peak ~1 GB per process instead of ~0.4 GB).
-WRITER_MB = 1024
 # What a damaged index raises from inside Whoosh; search turns these into SearchUnavailable.
 INDEX_ERRORS = (OSError, EOFError, struct.error, zlib.error, pickle.UnpicklingError, KeyError)
 
@@ -245,9 +241,9 @@ class SearchIndex:
                 wix = storage.create_index(webcast_schema(), indexname="webcasts")
                 pix = storage.create_index(passage_schema(), indexname="passages")
                 if procs > 1:
-                    counts = build_in_two_processes(path, webcasts, _writer_options())
+                    counts = build_in_two_processes(path, webcasts)
                 else:
-                    counts = build_in_one_process(wix, pix, webcasts, _writer_options())
+                    counts = build_in_one_process(wix, pix, webcasts)
                 _write_json(path / SPELLING_FILE, dict(sorted(counts.items())))
             except BaseException:
                 shutil.rmtree(path, ignore_errors=True)
@@ -279,8 +275,8 @@ class SearchIndex:
             pix = storage.open_index("passages")
             counts = Counter(_read_json(path / SPELLING_FILE))
             counts.subtract(indexed_word_counts(wix, pix, slug))
-            ww = wix.writer(**_writer_options())
-            pw = pix.writer(**_writer_options())
+            ww = segment_writer(wix)
+            pw = segment_writer(pix)
             write_webcasts(ww, pw, [webcast] if webcast is not None else [], counts,
                            delete_slug=slug)
             _write_json(path / SPELLING_FILE, {w: n for w, n in sorted(counts.items()) if n > 0})
@@ -306,11 +302,6 @@ class SearchIndex:
         previous = self._pointer_or_none()
         serial = int(previous.get("serial", 0)) + 1 if previous else 1
         _write_json(self.index_dir / POINTER, {"generation": generation, "serial": serial})
-
-
-def _writer_options() -> dict[str, Any]:
-    # FastW3Codec (see .codec): uncompressed blocks, short posting lists inlined.
-    return {"limitmb": WRITER_MB, "codec": FastW3Codec()}
 
 
 @functools.lru_cache(maxsize=1)
