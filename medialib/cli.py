@@ -23,6 +23,10 @@ if TYPE_CHECKING:  # loaded when a command needs them: `ingest` starts ffmpeg be
     from .library import Library
 
 
+# A full index rebuild writes webcasts and passages side by side when there are two cores.
+INDEX_PROCESSES = min(2, os.cpu_count() or 1)
+
+
 def domain_errors() -> tuple[type[Exception], ...]:
     """The errors whose message is the whole story for staff: printed, exit status 1."""
     from .captions import CaptionError
@@ -283,7 +287,7 @@ def reindex(ctx: Context) -> None:
 
     def rebuild() -> int:
         with exclusive(ctx.library, "reindex", say, refresh=False):
-            return ctx.library.reindex(progress=say)
+            return ctx.library.reindex(progress=say, procs=INDEX_PROCESSES)
 
     count = run(rebuild)
     click.echo(f"Reindexed {count} webcasts.")
@@ -348,7 +352,7 @@ def demo(ctx: Context, force: bool) -> None:
                 fail(str(exc))
             click.echo(f"Rendered {len(rendered)} item(s); "
                        f"{len(catalog.webcasts) - len(rendered)} reused.")
-            return len(rendered), lib.reindex(progress=say)
+            return len(rendered), lib.reindex(progress=say, procs=INDEX_PROCESSES)
 
     _, count = run(build)
     click.echo(f"The sample library is ready: {count} webcasts.")

@@ -20,6 +20,7 @@ tests can kill it there. See ingest_commit.pause_point.
 from __future__ import annotations
 
 import importlib
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -107,15 +108,24 @@ def ingest(library: Library, request: IngestRequest, reporter: Reporter) -> Inge
         if not slug:
             raise IngestError(request.media, "the title has no letters or digits for a slug; "
                               "give one with --slug")
-        loading.join()
-        from .ingest_prepare import check_disk_space
-        from .ingest_steps import run_steps
-
         check_disk_space(library, probe, plan)
         stage = Staging.create(library, "ingest", slug)
         done: list[tuple[Prepared, Webcast, dict[str, int]]] = []
-        stage.run(lambda: done.append(run_steps(library, request, probe, plan, stage, reporter)),
-                  reporter.notice)
+
+        def steps() -> None:
+            stage.new_media.mkdir(parents=True)
+            pause_point("normalize")
+            conversion = media.Conversion.start(request.media, stage.new_media / plan.output,
+                                                plan, probe.duration)
+            try:
+                loading.join()
+                from .ingest_steps import run_steps
+            except BaseException:
+                conversion.cancel()
+                raise
+            done.append(run_steps(library, request, probe, plan, stage, conversion, reporter))
+
+        stage.run(steps, reporter.notice)
     prepared, webcast, counts = done[0]
     return IngestResult(webcast, prepared, counts, time.monotonic() - started)
 
@@ -144,3 +154,13 @@ def _load_in_background(names: tuple[str, ...]) -> threading.Thread:
     thread = threading.Thread(target=load, name="ingest-imports", daemon=True)
     thread.start()
     return thread
+
+
+def check_disk_space(library: Library, probe: media.Probe, plan: media.Plan) -> None:
+    """Refuse early when the library's disk surely cannot hold the result."""
+    root = library.settings.library
+    free = shutil.disk_usage(root).free
+    need = probe.size + 20 * 1024 * 1024
+    if free < need:
+        raise IngestError(root, f"not enough disk space: about {need // 2**20} MB needed for "
+                          f"{plan.output}, {free // 2**20} MB free")

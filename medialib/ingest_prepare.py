@@ -4,7 +4,6 @@ the catalog entry drafted in memory. `--dry-run` prints it; `ingest` runs it.
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field
 
 from . import media
@@ -17,7 +16,7 @@ from .catalog import (
     slugify,
 )
 from .chapters import Chapter
-from .ingest import IngestRequest, check_request
+from .ingest import IngestRequest, check_disk_space, check_request
 from .ingest_commit import pause_point
 from .ingest_inputs import (
     CaptionInput,
@@ -167,13 +166,3 @@ def _draft_webcast(p: Prepared) -> Webcast:
         chapters=tuple(p.chapters),
         resources=old.resources if old else (),
     )
-
-
-def check_disk_space(library: Library, probe: Probe, plan: Plan) -> None:
-    """Refuse early when the library's disk surely cannot hold the result."""
-    root = library.settings.library
-    free = shutil.disk_usage(root).free
-    need = probe.size + 20 * 1024 * 1024
-    if free < need:
-        raise IngestError(root, f"not enough disk space: about {need // 2**20} MB needed for "
-                          f"{plan.output}, {free // 2**20} MB free")

@@ -34,23 +34,19 @@ if TYPE_CHECKING:
 
 def run_steps(
     library: Library, request: IngestRequest, probe: Probe, plan: Plan, stage: Staging,
-    reporter: Reporter,
+    conversion: media.Conversion, reporter: Reporter,
 ) -> tuple[Prepared, Webcast, dict[str, int]]:
-    """Run every step after the probe into `stage`: what was prepared, the webcast, and its
-    cue count per language.
+    """Run every step after the probe into `stage`, while `conversion` (ffmpeg, writing the
+    web file into it) runs: what was prepared, the webcast, and its cue count per language.
 
-    ffmpeg starts first; while it runs, every other input is read and checked (an error stops
-    ffmpeg at once), the poster of a remux is taken from the source (its frames are the same),
-    and the captions and transcript are written. The output's checksum is then taken while it
-    is probed. Step lines still come in their named order, and each step fails under its name.
+    While ffmpeg runs, every other input is read and checked (an error stops ffmpeg at once),
+    the poster of a remux is taken from the source (its frames are the same), and the captions
+    and transcript are written. The output's checksum is then taken while it is probed. Step
+    lines still come in their named order, and each step fails under its name.
     """
     folder = stage.new_media
-    folder.mkdir(parents=True)
     final = library.webcast_dir(stage.slug)  # errors name where files go, not the scratch folder
-    output = folder / plan.output
-    pause_point("normalize")
-    with _disk_errors(final / plan.output):
-        conversion = media.Conversion.start(request.media, output, plan, probe.duration)
+    output = Path(conversion.dest)
     held: dict[str, str] = {}  # step lines of work done beside ffmpeg, printed in step order
     try:
         p = prepare(library, request, probe)

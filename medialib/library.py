@@ -2,6 +2,9 @@
 
 `Library` is what the command line and the web app hold. It owns the engine and the search
 index of one library; sessions belong to the caller (one per command, one per request).
+
+SQLAlchemy, Whoosh and the YAML library load when first used, not with this module: `medialib
+ingest` holds a Library while it probes the recording and starts ffmpeg, and they load beside it.
 """
 
 from __future__ import annotations
@@ -10,29 +13,18 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DatabaseError, SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
-
-from . import models as m
-from . import store
 from .captions import CaptionError, Cue, load_captions
-from .catalog import Catalog, Webcast
 from .config import Settings
-from .db import (
-    StoreUnavailable,
-    create_schema,
-    drop_schema,
-    make_engine,
-    schema_current,
-    session_factory,
-    transaction,
-)
-from .search import IndexedWebcast, SearchIndex
 from .transcripts import TranscriptHeader, build_sections, render_text, transcript_path
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from .catalog import Catalog, Webcast
+    from .search import IndexedWebcast, SearchIndex
 
 Progress = Callable[[str], None]
 
@@ -56,14 +48,20 @@ class Library:
 
     @cached_property
     def engine(self) -> Engine:
+        from .db import make_engine
+
         return make_engine(str(self.settings.database_url))
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
+        from .db import session_factory
+
         return session_factory(self.engine)
 
     @cached_property
     def index(self) -> SearchIndex:
+        from .search import SearchIndex
+
         return SearchIndex(self.settings.index_path)
 
     def close(self) -> None:
@@ -73,6 +71,8 @@ class Library:
     # ---- reading the files -----------------------------------------------------------------
 
     def load_catalog(self) -> Catalog:
+        from .catalog import Catalog
+
         return Catalog.load(self.settings.catalog_path)
 
     def webcast_dir(self, slug: str) -> Path:
@@ -126,6 +126,8 @@ class Library:
         return written
 
     def indexed(self, catalog: Catalog, loaded: LoadedWebcast) -> IndexedWebcast:
+        from .search import IndexedWebcast
+
         w = loaded.webcast
         cues = loaded.tracks.get("en") or next(iter(loaded.tracks.values()), ())
         return IndexedWebcast(
@@ -154,6 +156,9 @@ class Library:
         Readers see the old rows or the new ones, never a mix; a failure leaves the database as
         it was.
         """
+        from . import store
+        from .db import transaction
+
         slug = loaded.webcast.slug
         position = list(catalog.webcasts).index(slug) if slug in catalog.webcasts else 0
         self.ensure_schema()
@@ -165,6 +170,9 @@ class Library:
 
     def unpublish(self, catalog: Catalog, slug: str) -> None:
         """Delete one webcast's rows and index documents (the catalog no longer lists it)."""
+        from . import store
+        from .db import transaction
+
         self.ensure_schema()
         with transaction(self.sessions) as session:
             store.delete_webcast_rows(session, slug)
@@ -183,6 +191,10 @@ class Library:
 
     def ensure_schema(self) -> None:
         """Create missing tables; StoreUnavailable (naming the fix) if the database is unusable."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from .db import StoreUnavailable, create_schema
+
         try:
             create_schema(self.engine)
         except SQLAlchemyError as exc:
@@ -204,8 +216,15 @@ class Library:
             Path(url.database + suffix).unlink(missing_ok=True)
         return True
 
-    def reindex(self, progress: Progress | None = None) -> int:
-        """Rebuild transcripts, database and index from the catalog and files; webcast count."""
+    def reindex(self, progress: Progress | None = None, procs: int = 1) -> int:
+        """Rebuild transcripts, database and index from the catalog and files; webcast count.
+
+        With procs=2 the index is written by two processes (see SearchIndex.rebuild): for the
+        command line, not for a process with threads of its own to fork."""
+        from sqlalchemy.exc import DatabaseError
+
+        from .db import StoreUnavailable
+
         say = progress or (lambda _msg: None)
         catalog = self.load_catalog()
         loaded = []
@@ -223,10 +242,13 @@ class Library:
             say("the database file was damaged: replaced it")
             self._rebuild_database(catalog, loaded)
         say("building the search index")
-        self.index.rebuild(self.indexed(catalog, item) for item in loaded)
+        self.index.rebuild((self.indexed(catalog, item) for item in loaded), procs=procs)
         return len(loaded)
 
     def _rebuild_database(self, catalog: Catalog, loaded: Sequence[LoadedWebcast]) -> None:
+        from . import store
+        from .db import drop_schema, schema_current, transaction
+
         if not schema_current(self.engine):
             # Written by an older medialib: the database is derived state, so its tables are
             # made again (readers meanwhile get "try again", as before any first reindex).
@@ -264,6 +286,10 @@ def search_document(
     hits_per_webcast: int = 3,
 ) -> dict[str, Any]:
     """The search contract's JSON document, shared by `medialib search --json` and /api/search."""
+    from sqlalchemy import select
+
+    from . import models as m
+
     results = index.search(
         query, topic=topic, speaker=speaker, series=series, kind=kind,
         page=page, per_page=per_page, hits_per_webcast=hits_per_webcast,
