@@ -287,6 +287,7 @@ def search_document(
 ) -> dict[str, Any]:
     """The search contract's JSON document, shared by `medialib search --json` and /api/search."""
     from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
 
     from . import models as m
 
@@ -297,7 +298,11 @@ def search_document(
     rows = {
         w.slug: w
         for w in session.scalars(
-            select(m.Webcast).where(m.Webcast.slug.in_([r.slug for r in results.results]))
+            select(m.Webcast)
+            .where(m.Webcast.slug.in_([r.slug for r in results.results]))
+            # The page's speakers and topics in two more queries, not two per webcast.
+            .options(selectinload(m.Webcast.speaker_links).selectinload(m.WebcastSpeaker.speaker),
+                     selectinload(m.Webcast.topic_links).selectinload(m.WebcastTopic.topic))
         )
     }
     documents = []
