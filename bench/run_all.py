@@ -10,7 +10,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
 BENCHMARKS = [
-    ["search_bench.py"],
+    ["search_bench.py", "--hours", "1000", "--procs", "2", "--rounds", "3",
+     "--out", "bench/out/search1000", "--serve", "--write"],
     ["ingest_bench.py"],
     ["load_bench.py", "--library", str(ROOT)],
     ["lighthouse_bench.py"],

@@ -259,10 +259,8 @@ def search(ctx: Context, query: str, topic: str | None, speaker: str | None,
     """Search every transcript; results name the webcast and the moment."""
     from .library import search_document
 
-    lib = ctx.library
-    with lib.sessions() as session:
-        doc = run(search_document, session, lib.index, query, topic=topic, speaker=speaker,
-                  series=series, kind=kind)
+    doc = run(search_document, ctx.library.index, query, topic=topic, speaker=speaker,
+              series=series, kind=kind)
     if as_json:
         click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
         return

@@ -273,7 +273,6 @@ def _first_line(exc: BaseException) -> str:
 
 
 def search_document(
-    session: Session,
     index: SearchIndex,
     query: str,
     *,
@@ -285,34 +284,22 @@ def search_document(
     per_page: int = 10,
     hits_per_webcast: int = 3,
 ) -> dict[str, Any]:
-    """The search contract's JSON document, shared by `medialib search --json` and /api/search."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import selectinload
+    """The search contract's JSON document, shared by `medialib search --json` and /api/search.
 
-    from . import models as m
-
+    Everything in it comes from the index (its stored fields hold each webcast's title,
+    speakers and topics as indexed): a search reads no database rows.
+    """
     results = index.search(
         query, topic=topic, speaker=speaker, series=series, kind=kind,
         page=page, per_page=per_page, hits_per_webcast=hits_per_webcast,
     )
-    rows = {
-        w.slug: w
-        for w in session.scalars(
-            select(m.Webcast)
-            .where(m.Webcast.slug.in_([r.slug for r in results.results]))
-            # The page's speakers and topics in two more queries, not two per webcast.
-            .options(selectinload(m.Webcast.speaker_links).selectinload(m.WebcastSpeaker.speaker),
-                     selectinload(m.Webcast.topic_links).selectinload(m.WebcastTopic.topic))
-        )
-    }
     documents = []
     for result in results.results:
-        row = rows.get(result.slug)
         documents.append({
             "slug": result.slug,
             "title": result.title,
-            "speakers": [s.display for s in row.speakers] if row else [],
-            "topics": [t.name for t in row.topics] if row else [],
+            "speakers": result.speakers,
+            "topics": result.topics,
             "url": f"/webcasts/{result.slug}",
             "total_hits": result.total_hits,
             "hits": [

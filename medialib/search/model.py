@@ -51,6 +51,8 @@ class WebcastResult:
     hits: list[Hit]
     total_hits: int  # moments found in this webcast (hits holds the best of them)
     matched_fields: list[str]  # of 'title', 'chapter', 'topic', 'speaker', 'summary', 'transcript'
+    speakers: list[str] = field(default_factory=list)  # "Name, Credentials", as indexed
+    topics: list[str] = field(default_factory=list)  # topic names, as indexed
 
 
 @dataclass

@@ -336,6 +336,8 @@ class Generation:
                     hits=hits,
                     total_hits=total_hits,
                     matched_fields=matched_fields(meta, matcher, counts.get(slug, 0) > 0),
+                    speakers=list(meta["speakers"]),
+                    topics=list(meta["topics"]),
                 )
             )
         return results

@@ -83,7 +83,7 @@ def run(query: Query) -> Outcome:
     recorder = _Recorder(library().index)
     try:
         document = search_document(
-            session(), cast(SearchIndex, recorder), query.q, topic=query.topic,
+            cast(SearchIndex, recorder), query.q, topic=query.topic,
             speaker=query.speaker, series=query.series, kind=query.kind, page=query.page,
             per_page=settings().results_per_page,
         )
