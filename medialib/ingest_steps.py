@@ -118,15 +118,12 @@ def run_steps(
         reporter.step("chapters", f"{len(p.chapters)} from {p.chapters_source}" if p.chapters
                       else "none")
         reporter.step("transcript", held["transcript"])
-
-        webcast = replace(p.draft, media=media_file, poster=poster,
-                          poster_checksum=media.file_checksum(poster_path) if poster else None,
-                          captions=caption_tracks)
-        loaded = LoadedWebcast(webcast, tracks, media_file.duration or 0.0)
         with _disk_errors(final / plan.output):
             media_file = replace(media_file, checksum=digest.result())
-    webcast = replace(webcast, media=media_file)
-    loaded = replace(loaded, webcast=webcast)
+    webcast = replace(p.draft, media=media_file, poster=poster,
+                      poster_checksum=media.file_checksum(poster_path) if poster else None,
+                      captions=caption_tracks)
+    loaded = LoadedWebcast(webcast, tracks, media_file.duration or 0.0)
 
     pause_point("catalog")
     p.catalog.put_webcast(webcast)

@@ -349,12 +349,11 @@ class Conversion:
             self.cancel()
             raise
         code = self._proc.returncode
+        message = _read_tail(self._err) if code != 0 else ""
+        self._close()
         if code != 0:
             Path(self.dest).unlink(missing_ok=True)
-            message = _read_tail(self._err)
-            self._close()
             raise MediaError(self.src, f"ffmpeg failed (exit status {code}): {message}")
-        self._close()
 
     def cancel(self) -> None:
         """Stop ffmpeg (if still running) and remove what it wrote."""
