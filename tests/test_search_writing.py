@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import pickle
 import random
 from pathlib import Path
-from pickle import dumps
 from typing import Any
 
 import pytest
+from whoosh.codec import whoosh3
 from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3TermInfo
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
@@ -16,7 +17,7 @@ from whoosh.filedb.filestore import FileStorage
 from medialib.captions import Cue
 from medialib.search import IndexedWebcast, SearchIndex
 from medialib.search.codec import INLINE_POSTINGS, FastW3Codec
-from medialib.search.postings import _pickled_inline
+from medialib.search.postings import PICKLE_PROTOCOL
 from medialib.search.searching import SPELLING_FILE
 from medialib.search.writer import TermPoolWriter, TermsText
 
@@ -41,6 +42,9 @@ class _WhooshCodec(W3Codec):
 
     def field_writer(self, storage: Any, segment: Any) -> W3FieldWriter:
         return _WhooshFieldWriter(self, storage, segment)
+
+    # Stored fields are not the postings: kept plain, as FastW3Codec keeps them.
+    per_document_writer = FastW3Codec.per_document_writer
 
 
 def _schema(text: Any) -> Schema:
@@ -84,8 +88,10 @@ def _segment_files(path: Path, schema: Schema, writer: Any, docs: list[dict[str,
     }
 
 
-def test_segment_files_are_those_of_whoosh(tmp_path):
+def test_segment_files_are_those_of_whoosh(tmp_path, monkeypatch):
     docs = _documents(400)
+    # Whoosh pickles postings with protocol 2; ours, read faster, with PICKLE_PROTOCOL.
+    monkeypatch.setattr(whoosh3, "dumps", lambda obj, protocol: pickle.dumps(obj, PICKLE_PROTOCOL))
     ours = _segment_files(tmp_path / "ours", _schema(TermsText),
                           lambda ix: TermPoolWriter(ix, codec=FastW3Codec(), compound=False),
                           docs)
@@ -95,22 +101,8 @@ def test_segment_files_are_those_of_whoosh(tmp_path):
     assert "x_ID.pst" in ours and len(ours["x_ID.pst"]) > 100_000  # long lists were written
     for name in whoosh:
         assert ours[name] == whoosh[name], name
-
-
-def test_inline_postings_pickle_as_pickle_does():
-    rng = random.Random(3)
-    for _ in range(20_000):
-        n = rng.randint(1, 3)
-        docnums = tuple(sorted(rng.sample(range(rng.choice([200, 60_000, 2**32 - 1])), n)))
-        weights = tuple(rng.choice([1.0, 2.0, 0.5, 1e9, 0.0, -1.0]) for _ in range(n))
-        values = tuple(
-            value
-            for _ in range(rng.randint(0, 3))
-            if (value := rng.randbytes(rng.choice([0, 1, 2, 4, 9, 300])))
-        )
-        if values and rng.random() < 0.05:
-            values = (values[0],) * len(values)  # one object twice: a memo lookup
-        assert _pickled_inline(docnums, weights, values) == dumps((docnums, weights, values), 2)
+    # No position is pickled as a call to _codecs.encode, as protocol 2 pickles bytes.
+    assert not any(b"_codecs" in data for data in ours.values())
 
 
 def _webcast(n: int, words: str) -> IndexedWebcast:
@@ -158,3 +150,28 @@ def test_many_adds_merge_segments(tmp_path):
         words = webcast.title.split(": ")[1]
         assert [r.slug for r in index.search(words).results] == [f"talk-{n}"]
     assert index.search('"side effects"').total == len(WEBCASTS)
+
+
+def test_segments_with_compressed_stored_fields_still_read(tmp_path, monkeypatch):
+    # Segments written before stored fields were kept plain: zlib-compressed, as W3 keeps them,
+    # and a saved codec without the attribute that says otherwise.
+    docs = _documents(50)
+    old = FastW3Codec()
+    del old._plain_stored
+    with monkeypatch.context() as patch:
+        patch.setattr(FastW3Codec, "per_document_writer", W3Codec.per_document_writer)
+        old_files = _segment_files(tmp_path / "old", _schema(TermsText),
+                                   lambda ix: TermPoolWriter(ix, codec=old, compound=False), docs)
+    new_files = _segment_files(
+        tmp_path / "new", _schema(TermsText),
+        lambda ix: TermPoolWriter(ix, codec=FastW3Codec(), compound=False), docs)
+    stored = {}
+    for name in ("old", "new"):
+        with FileStorage(str(tmp_path / name)).open_index("x").reader() as reader:
+            stored[name] = list(reader.all_stored_fields())
+    assert stored["old"] == stored["new"] == [{"slug": d["slug"], "meta": d["meta"]} for d in docs]
+    assert sorted(old_files) == sorted(new_files)
+    # Only the stored fields differ: zlib streams in the old, pickles in the new.
+    stored_file = "x_ID._stored.col"
+    assert [name for name in old_files if old_files[name] != new_files[name]] == [stored_file]
+    assert old_files[stored_file].startswith(b"x") and new_files[stored_file].startswith(b"\x80")

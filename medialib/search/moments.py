@@ -11,9 +11,10 @@ from __future__ import annotations
 import bisect
 import html
 from collections.abc import Callable, Sequence
+from itertools import accumulate, chain
 from typing import Any
 
-from .analysis import term_spans
+from .analysis import WORD_RE, term_spans
 from .documents import CueRecord
 from .model import Hit
 from .query import Match, TextMatcher
@@ -105,14 +106,24 @@ def passage_moments(
     """(quality, first cue, last cue) of at most `limit` moments of a passage: its best one,
     then others that hold all of the query."""
     cue_terms = [cue[4].split() for cue in cues]
-    owner = [k for k, terms in enumerate(cue_terms) for _ in terms]
-    matches = matcher.matches([t for ts in cue_terms for t in ts])
+    ends = list(accumulate(map(len, cue_terms)))  # where each cue's terms end, in the passage
+    matches = matcher.matches(list(chain.from_iterable(cue_terms)))
+    last_term = len(cues) and ends[-1] - 1
+    # Each match with the cues where it begins and ends.
+    placed = [
+        (
+            m,
+            bisect.bisect_right(ends, m.pos),
+            bisect.bisect_right(ends, min(m.pos + m.length - 1, last_term)),
+        )
+        for m in matches
+    ]
     moments = []
     while True:
-        first, last, quality = best_moment(cue_terms, matches)
+        first, last, quality = best_moment(placed)
         moments.append((quality, first, last))
-        matches = [m for m in matches if not first <= owner[m.pos] <= last]
-        if len(moments) >= limit or not matcher.covers_all(matches):
+        placed = [p for p in placed if not first <= p[1] <= last]
+        if len(moments) >= limit or not matcher.covers_all([p[0] for p in placed]):
             return moments
 
 
@@ -121,11 +132,15 @@ def cue_hit(
 ) -> Hit:
     """A hit over consecutive cues, the matched words of the query marked."""
     text = " ".join(cue[2] for cue in cues)
-    spans = list(term_spans(text))
+    # The cues' records hold the terms of their words, one each, as term_spans() would make.
+    spans = [m.span() for m in WORD_RE.finditer(text)]
+    terms = " ".join(cue[4] for cue in cues).split()
+    if len(terms) != len(spans):
+        spans, terms = [(s, e) for s, e, _ in term_spans(text)], [t for _, _, t in term_spans(text)]
     marked: set[int] = set()
-    for m in matcher.matches([t for _, _, t in spans]):
+    for m in matcher.matches(terms):
         marked.update(range(m.pos, m.pos + m.length))
-    plain, html = snippet(text, [(s, e) for i, (s, e, _) in enumerate(spans) if i in marked])
+    plain, html = snippet(text, [span for i, span in enumerate(spans) if i in marked])
     return Hit(
         start=cues[0][0],
         end=cues[-1][1],
@@ -136,31 +151,27 @@ def cue_hit(
     )
 
 
-def best_moment(
-    cue_terms: Sequence[Sequence[str]], matches: Sequence[Match]
-) -> tuple[int, int, float]:
+Placed = tuple[Match, int, int]  # a match, the cue where it begins and the cue where it ends
+
+
+def best_moment(placed: Sequence[Placed]) -> tuple[int, int, float]:
     """(first cue, last cue, coverage) of the best moment in a passage: the two neighbouring
     cues that hold the most of the query (ties: the earliest), from the cue where its matched
     words begin to the cue where the first match of each clause ends. (0, 0, 0.0) without
     matches."""
-    owner = [k for k, terms in enumerate(cue_terms) for _ in terms]
-    in_cue: list[list[Match]] = [[] for _ in cue_terms]  # the matches starting in each cue
-    for m in matches:
-        in_cue[owner[m.pos]].append(m)
-    in_cue.append([])
+    in_cue: dict[int, list[Placed]] = {}  # the matches starting in each cue, in text order
+    for p in placed:
+        in_cue.setdefault(p[1], []).append(p)
     best = (0.0, 0, 0)
-    for k in range(len(cue_terms)):
-        if not in_cue[k] and not in_cue[k + 1]:
-            continue
-        chosen: dict[int, Match] = {}  # per clause, its first match of the best boost
-        for m in in_cue[k] + in_cue[k + 1]:  # text order, as `matches`
-            if m.clause not in chosen or m.boost > chosen[m.clause].boost:
-                chosen[m.clause] = m
-        score = TextMatcher.coverage(list(chosen.values()))
+    for k in sorted({*in_cue, *(c - 1 for c in in_cue if c)}):
+        chosen: dict[int, Placed] = {}  # per clause, its first match of the best boost
+        for p in in_cue.get(k, []) + in_cue.get(k + 1, []):
+            m = p[0]
+            if m.clause not in chosen or m.boost > chosen[m.clause][0].boost:
+                chosen[m.clause] = p
+        score = TextMatcher.coverage([p[0] for p in chosen.values()])
         if score > best[0]:
-            first = min(owner[m.pos] for m in chosen.values())
-            last = max(owner[min(m.pos + m.length, len(owner)) - 1] for m in chosen.values())
-            best = (score, first, last)
+            best = (score, min(p[1] for p in chosen.values()), max(p[2] for p in chosen.values()))
     return best[1], best[2], best[0]
 
 

@@ -13,12 +13,15 @@ new matcher would check every candidate from the first document on before the ca
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from itertools import repeat
 from typing import Any
 
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import IntersectionMatcher, NullMatcher
 from whoosh.matching.wrappers import WrappingMatcher
 from whoosh.query import Phrase, Term
+from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F, BM25FScorer
 
 
@@ -122,7 +125,7 @@ class CachedLengthBM25F(BM25F):
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
         self._lengths: dict[tuple[int, str], dict[int, int]] = {}
-        self._all_lengths: dict[tuple[int, str], list[int]] = {}
+        self._norms: dict[tuple[Any, ...], list[float]] = {}
 
     def scorer(self, searcher: Any, fieldname: str, text: Any, qf: int = 1) -> Any:
         scorer = super().scorer(searcher, fieldname, text, qf)
@@ -139,35 +142,47 @@ class CachedLengthBM25F(BM25F):
             scorer.dfl = length
         return scorer
 
-    def all_lengths(self, searcher: Any, fieldname: str) -> list[int]:
-        """The length of a field in each document of a segment, as scoring reads it (kept)."""
-        key = (id(searcher.reader()), fieldname)
-        lengths = self._all_lengths.get(key)
-        if lengths is None:
+    def norms(
+        self, searcher: Any, fieldname: str, B: float, K1: float, avgfl: float
+    ) -> list[float]:
+        """Per document of a segment, the part of BM25's denominator that depends on the field's
+        length in it, `K1 * ((1 - B) + B * length / avgfl)`, as bm25() computes it (kept)."""
+        key = (id(searcher.reader()), fieldname, B, K1, avgfl)
+        norms = self._norms.get(key)
+        if norms is None:
             read = searcher.doc_field_length
-            lengths = [read(d, fieldname, 1) for d in range(searcher.doc_count_all())]
-            self._all_lengths[key] = lengths
-        return lengths
+            # (A deleted document has no length, and no postings to score.)
+            lengths = [read(d, fieldname, 1) or 0 for d in range(searcher.doc_count_all())]
+            norms = self._norms[key] = [K1 * ((1 - B) + B * fl / avgfl) for fl in lengths]
+        return norms
 
 
-def _term_postings(
-    searcher: Any, field: str, text: str, positions: bool
-) -> dict[int, tuple[float, Any]] | None:
-    """docnum -> (BM25F score, encoded positions or None) of a word in a segment, as Whoosh's
-    Term matcher scores it; None if the searcher's weighting or the field is not BM25F."""
+Block = tuple[Any, Any, Any]  # docnums, frequencies, encoded positions (or None)
+Scoring = tuple[float, float, list[float]]  # idf, K1 + 1, and the norms of a segment's documents
+
+
+def _term_scoring(searcher: Any, field: str, text: str) -> Scoring | None:
+    """What BM25F needs to score a word's postings in a segment, the same figures Whoosh's
+    BM25FScorer uses; None if the searcher's weighting or the field is not BM25F."""
     weighting = searcher.weighting
     if not isinstance(weighting, CachedLengthBM25F) or field not in searcher.schema:
         return None
     if not searcher.schema[field].scorable:
         return None
-    reader = searcher.reader()
-    if (field, text) not in reader:
-        return {}
-    scorer = weighting.scorer(searcher, field, text)
-    idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-    lengths = weighting.all_lengths(searcher, field)
-    found: dict[int, tuple[float, Any]] = {}
-    postings = reader.postings(field, text)
+    parent = searcher.get_parent()  # (itself, if it has none)
+    idf = parent.idf(field, text)
+    avgfl = parent.avg_field_length(field) or 1
+    B, K1 = weighting._field_B.get(field, weighting.B), weighting.K1
+    return idf, K1 + 1, weighting.norms(searcher, field, B, K1, avgfl)
+
+
+def _blocks(reader: Any, field: str, text: str, positions: bool) -> Iterator[Block]:
+    """The postings of a word in a segment, a block at a time: (docnums, frequencies, encoded
+    positions or None)."""
+    try:
+        postings = reader.postings(field, text)
+    except TermNotFound:
+        return
     if isinstance(postings, W3LeafMatcher):  # blocks on disk, none of them deleted
         while postings.is_active():
             if postings._ids is None:
@@ -175,25 +190,35 @@ def _term_postings(
             if postings._weights is None:
                 postings._read_weights()
             start = postings._i
-            ids, weights = postings._ids[start:], postings._weights[start:]
+            values = None
             if positions:
                 if postings._values is None:
                     postings._read_values()
                 values = postings._values[start:]
-            else:
-                values = [None] * len(ids)
-            for docnum, tf, value in zip(ids, weights, values, strict=True):
-                fl = lengths[docnum]
-                s = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
-                found[docnum] = (s, value)
+            yield postings._ids[start:], postings._weights[start:], values
             postings._next_block()
-        return found
-    while postings.is_active():  # inlined in the term dictionary, or with deletions
-        docnum, tf = postings.id(), postings.weight()
-        fl = lengths[docnum]
-        s = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
-        found[docnum] = (s, postings.value() if positions else None)
+        return
+    ids, weights, encoded = [], [], []  # inlined in the term dictionary, or with deletions
+    while postings.is_active():
+        ids.append(postings.id())
+        weights.append(postings.weight())
+        if positions:
+            encoded.append(postings.value())
         postings.next()
+    yield ids, weights, encoded if positions else None
+
+
+def _term_postings(searcher: Any, field: str, text: str) -> dict[int, tuple[float, Any]] | None:
+    """docnum -> (BM25F score, encoded positions) of a word in a segment, as Whoosh's Term
+    matcher scores it; None if the searcher's weighting or the field is not BM25F."""
+    scoring = _term_scoring(searcher, field, text)
+    if scoring is None:
+        return None
+    idf, k1_plus_1, norms = scoring
+    found: dict[int, tuple[float, Any]] = {}
+    for ids, weights, values in _blocks(searcher.reader(), field, text, positions=True):
+        for docnum, tf, value in zip(ids, weights, values or repeat(None), strict=False):
+            found[docnum] = (idf * ((tf * k1_plus_1) / (tf + norms[docnum])), value)
     return found
 
 
@@ -208,7 +233,7 @@ def add_phrase_scores(
         return False
     found = []
     for word in words:
-        postings = _term_postings(searcher, field, word, positions=True)
+        postings = _term_postings(searcher, field, word)
         if postings is None:
             return False
         if not postings:
@@ -241,10 +266,14 @@ def add_term_scores(searcher: Any, offset: int, query: Term, scores: dict[int, f
     operations), but reading a block of postings at a time instead of going through a matcher,
     a scorer and a boost wrapper for each posting: a common word is in every webcast. False
     (nothing added) unless the searcher's weighting is CachedLengthBM25F and the field scored."""
-    found = _term_postings(searcher, query.fieldname, query.text, positions=False)
-    if found is None:
+    field, text = query.fieldname, query.text
+    scoring = _term_scoring(searcher, field, text)
+    if scoring is None:
         return False
+    idf, k1_plus_1, norms = scoring
     boost, get = query.boost, scores.get
-    for docnum, (score, _) in found.items():
-        scores[docnum + offset] = get(docnum + offset, 0.0) + score * boost
+    for ids, weights, _ in _blocks(searcher.reader(), field, text, positions=False):
+        for docnum, tf in zip(ids, weights, strict=True):
+            key = docnum + offset
+            scores[key] = get(key, 0.0) + idf * ((tf * k1_plus_1) / (tf + norms[docnum])) * boost
     return True

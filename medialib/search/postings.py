@@ -3,18 +3,14 @@
 Whoosh's W3FieldWriter takes the postings of a segment one at a time, through a few method calls
 and objects each (a postings writer, a term-info object, its statistics per block, its pickled
 inline postings), about 20 microseconds a term; the word-pair field alone has about 800,000
-terms at 1,000 hours. FieldWriter takes each term's postings as one list and writes the very same
-bytes (tests compare the files with Whoosh's) with the work per term cut to a few microseconds.
-
-The slowest step left was pickling a short posting list kept in the term dictionary: protocol 2,
-which W3 uses, has no opcode for bytes, so every value goes through a Python-level reduce to
-`_codecs.encode(str, "latin1")`. _pickled_inline() writes those few opcodes itself.
+terms at 1,000 hours. FieldWriter takes each term's postings as one list and writes the same
+bytes as Whoosh, but for the pickle protocol (see PICKLE_PROTOCOL; tests compare the files with
+Whoosh's), with the work per term cut to a few microseconds.
 """
 
 from __future__ import annotations
 
 import operator
-import struct
 import zlib
 from array import array
 from collections.abc import Iterable, Iterator
@@ -35,8 +31,10 @@ TermPostings = tuple[bytes, list[Posting]]  # a term and its postings, docnums r
 FieldTerms = tuple[str, Iterable[TermPostings]]  # a field and its terms, in order
 
 _TERM_INFO = W3TermInfo._struct
-_UINT_LE = struct.Struct("<I")
-_TUPLE_OPCODES = (b")", b"\x85", b"\x86", b"\x87")  # pickle's EMPTY_TUPLE, TUPLE1..TUPLE3
+# W3 pickles postings with protocol 2, which has no opcode for bytes: every position value of a
+# block is rebuilt through a call to _codecs.encode when it is read, about 1 microsecond each,
+# most of the time of reading a block. Protocol 3 has one; Whoosh reads either.
+PICKLE_PROTOCOL = 3
 
 
 class FieldWriter(W3FieldWriter):
@@ -133,38 +131,7 @@ def _inline_info(postings: list[Posting], length_bytes: _LengthBytes) -> bytes:
     return _TERM_INFO.pack(
         1, total, len(docnums), min([n for n in encoded if n], default=0), max(encoded),
         most_weight if most_weight > 0 else 0, docnums[0], docnums[-1],
-    ) + _pickled_inline(docnums, weights, tuple(v for v in raw_values if v))
-
-
-def _pickled_inline(docnums: tuple[int, ...], weights: tuple[float, ...],
-                    values: tuple[bytes, ...]) -> bytes:
-    """pickle.dumps((docnums, weights, values), 2), the same bytes. Only the values need
-    pickle's reduce; the two tuples before them are pickled by pickle itself, and the values'
-    opcodes and memo numbers follow them (the memo numbers 0 and 1 are those two tuples)."""
-    if (not docnums or len(values) >= len(_TUPLE_OPCODES) or len(set(map(id, values))) < len(values)
-            or any(len(v) < 2 for v in values)):
-        # Empty tuples are not memoized, a value pickled twice is a memo lookup, and a one-byte
-        # value's str is a shared object: rare shapes, left to pickle.
-        return dumps((docnums, weights, values), 2)
-    pickled = [dumps((docnums, weights), 2)[:-4]]  # without its TUPLE2, BINPUT 2 and STOP
-    memo = 2
-    for value in values:
-        text = value.decode("latin-1").encode("utf-8")
-        if memo == 2:  # the first value: the _codecs.encode global and "latin1" are memoized
-            pickled += (b"c_codecs\nencode\nq\x02X", _UINT_LE.pack(len(text)), text,
-                        b"q\x03X\x06\x00\x00\x00latin1q\x04\x86q\x05Rq\x06")
-            memo = 7
-        else:
-            pickled += (b"h\x02X", _UINT_LE.pack(len(text)), text,
-                        bytes((0x71, memo, 0x68, 4, 0x86, 0x71, memo + 1, 0x52, 0x71, memo + 2)))
-            memo += 3
-    if values:
-        pickled += (_TUPLE_OPCODES[len(values)], bytes((0x71, memo)))
-        memo += 1
-    else:
-        pickled.append(_TUPLE_OPCODES[0])
-    pickled.append(bytes((0x87, 0x71, memo, 0x2E)))  # TUPLE3, BINPUT, STOP
-    return b"".join(pickled)
+    ) + dumps((docnums, weights, tuple(v for v in raw_values if v)), PICKLE_PROTOCOL)
 
 
 class _BlockWriter:
@@ -211,13 +178,13 @@ class _BlockWriter:
                     _mini_weights(block_weights),
                     _mini_values(raw_values[first:end], self._fixed_size),
                 ),
-                2,
+                PICKLE_PROTOCOL,
             )
             if compression:
                 data = zlib.compress(data, compression)
             head = dumps(
                 (len(ids), ids[-1], block_max_weight, compression, block_least or 0, block_most),
-                2,
+                PICKLE_PROTOCOL,
             )
             size = len(head) + len(data)
             chunks += (pack_int(-size if end >= len(docnums) else size), head, data)
