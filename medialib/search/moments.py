@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import html
 from collections.abc import Callable, Sequence
-from itertools import accumulate, chain
+from itertools import accumulate
 from typing import Any
 
 from .analysis import WORD_RE, term_spans
@@ -105,9 +105,9 @@ def passage_moments(
 ) -> list[tuple[float, int, int]]:
     """(quality, first cue, last cue) of at most `limit` moments of a passage: its best one,
     then others that hold all of the query."""
-    cue_terms = [cue[4].split() for cue in cues]
-    ends = list(accumulate(map(len, cue_terms)))  # where each cue's terms end, in the passage
-    matches = matcher.matches(list(chain.from_iterable(cue_terms)))
+    # A record holds its cue's terms joined by single spaces; no term has a space in it.
+    ends = list(accumulate(cue[4].count(" ") + 1 if cue[4] else 0 for cue in cues))
+    matches = matcher.matches(" ".join(cue[4] for cue in cues).split())
     last_term = len(cues) and ends[-1] - 1
     # Each match with the cues where it begins and ends.
     placed = [
