@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import pickle
 import random
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +14,15 @@ from whoosh.codec import whoosh3
 from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3TermInfo
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
+from whoosh.query import And, Term
+from whoosh.query.compound import DefaultOr
 
 from medialib.captions import Cue
 from medialib.search import IndexedWebcast, SearchIndex
 from medialib.search.codec import INLINE_POSTINGS, FastW3Codec
+from medialib.search.phrases import FastPhrase
 from medialib.search.postings import PICKLE_PROTOCOL
+from medialib.search.ranged import range_weights
 from medialib.search.searching import SPELLING_FILE
 from medialib.search.writer import TermPoolWriter, TermsText
 
@@ -175,3 +180,50 @@ def test_segments_with_compressed_stored_fields_still_read(tmp_path, monkeypatch
     stored_file = "x_ID._stored.col"
     assert [name for name in old_files if old_files[name] != new_files[name]] == [stored_file]
     assert old_files[stored_file].startswith(b"x") and new_files[stored_file].startswith(b"\x80")
+
+
+def _matcher_weights(searcher: Any, query: Any, ranges: list[tuple[int, int]]) -> dict:
+    """What walking Whoosh's matcher over `ranges` finds: docnum -> weight."""
+    context = searcher.context().set(docnum_ranges=ranges)
+    matcher = query.matcher(searcher, context)
+    found = {}
+    for first, last in ranges:
+        if matcher.is_active() and matcher.id() < first:
+            matcher.skip_to(first)
+        while matcher.is_active() and matcher.id() <= last:
+            found[matcher.id()] = matcher.weight()
+            matcher.next()
+    return found
+
+
+def test_range_weights_are_those_of_whoosh_matchers(tmp_path):
+    index = SearchIndex(tmp_path / "index")
+    index.rebuild(WEBCASTS[:6])
+    index.add(WEBCASTS[2])  # replaced: the first segment now has deleted documents
+    index.add(WEBCASTS[6])
+    short = _webcast(9, "mucositis")  # one passage: its words' postings are inlined
+    index.add(replace(short, cues=short.cues[:6]))
+    index.search("warm")
+    passages = index._generation.passages
+    phrase = FastPhrase("body", ["side", "effect"])
+    queries = [
+        Term("body", "fatigu"), Term("body", "treatment"), Term("body", "insomnia", boost=0.5),
+        Term("body", "nothing"), Term("body", "talk"), Term("body", "mucos"), phrase,
+        FastPhrase("body", ["effect", "side"]), FastPhrase("body", ["come", "at", "the", "end"]),
+        And([Term("body", "side"), Term("body", "radiat")]),
+        DefaultOr([Term("body", "fatigu"), Term("body", "radiat", boost=0.5), phrase]),
+        And([DefaultOr([Term("body", "seizur"), Term("body", "nausea")]), phrase]),
+        And([Term("body", "talk")]), DefaultOr([Term("body", "mucos"), Term("body", "fatigu")]),
+        FastPhrase("body", ["about", "mucos"]),
+    ]
+    leaves = passages.leaf_searchers()
+    assert len(leaves) > 1
+    checked = 0
+    for searcher, _ in leaves:
+        size = searcher.doc_count_all()
+        for ranges in ([(0, size - 1)], [(1, 2), (5, 5), (9, size + 3)], [(3, 7)]):
+            for query in queries:
+                ours = range_weights(searcher, query, ranges)
+                assert ours == _matcher_weights(searcher, query, ranges), (query, ranges)
+                checked += bool(ours)
+    assert checked > 20

@@ -140,7 +140,7 @@ def cue_hit(
     marked: set[int] = set()
     for m in matcher.matches(terms):
         marked.update(range(m.pos, m.pos + m.length))
-    plain, html = snippet(text, [span for i, span in enumerate(spans) if i in marked])
+    plain, html = snippet(text, [spans[i] for i in sorted(marked)])
     return Hit(
         start=cues[0][0],
         end=cues[-1][1],

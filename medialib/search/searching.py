@@ -13,6 +13,7 @@ from __future__ import annotations
 import heapq
 import json
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -28,6 +29,7 @@ from .model import SearchResults, WebcastResult
 from .moments import matched_fields, webcast_moments
 from .phrases import CachedLengthBM25F, FastPhrase, add_phrase_scores, add_term_scores
 from .query import Clause, TextMatcher
+from .ranged import range_weights
 from .spelling import Speller
 
 SPELLING_FILE = "spelling.json"
@@ -363,7 +365,15 @@ class Generation:
             ]
             if not inside:
                 continue
-            context = self.passages.context().set(docnum_ranges=[(a, b) for a, b, _ in inside])
+            ranges = [(a, b) for a, b, _ in inside]
+            weights = range_weights(searcher, query, ranges)
+            if weights is not None:
+                starts = [a for a, _, _ in inside]
+                for docnum in sorted(weights):
+                    slug = inside[bisect_right(starts, docnum) - 1][2]
+                    scored.setdefault(slug, []).append((-weights[docnum], docnum + offset))
+                continue
+            context = self.passages.context().set(docnum_ranges=ranges)
             matcher = query.matcher(searcher, context)
             for start, end, slug in inside:
                 if not matcher.is_active():
