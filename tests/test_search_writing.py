@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import pickle
 import random
+import struct
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -14,12 +15,13 @@ from whoosh.codec import whoosh3
 from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3TermInfo
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import BufferFile
 from whoosh.query import And, Term
 from whoosh.query.compound import DefaultOr
 
 from medialib.captions import Cue
 from medialib.search import IndexedWebcast, SearchIndex
-from medialib.search.codec import INLINE_POSTINGS, FastW3Codec
+from medialib.search.codec import INLINE_POSTINGS, FastW3Codec, _ViewBufferFile
 from medialib.search.phrases import FastPhrase
 from medialib.search.postings import PICKLE_PROTOCOL
 from medialib.search.ranged import range_weights
@@ -227,3 +229,43 @@ def test_range_weights_are_those_of_whoosh_matchers(tmp_path):
                 assert ours == _matcher_weights(searcher, query, ranges), (query, ranges)
                 checked += bool(ours)
     assert checked > 20
+
+
+def test_compound_files_read_in_place_as_whoosh_reads_them():
+    values = [("head", 1, 2.5), list(range(300)), b"\x00" * 5000, {"n": "caf\u00e9"}]
+    data = b"".join(
+        struct.pack(">i", n) + pickle.dumps(value, protocol)
+        for n, value in enumerate(values) for protocol in (2, 3)
+    ) + b"a line\nthe rest"
+    ours, whoosh = _ViewBufferFile(memoryview(data)), BufferFile(memoryview(data))
+    for f in (ours, whoosh):
+        f.seek(0)
+    for _ in range(len(values) * 2):
+        assert ours.read_int() == whoosh.read_int()
+        assert ours.read_pickle() == whoosh.read_pickle()
+        assert ours.tell() == whoosh.tell()
+    assert ours._stream is None  # no copy of the whole file so far
+    assert ours.readline() == whoosh.readline() == b"a line\n"  # a stream, from there on
+    assert ours.read() == whoosh.read() == b"the rest"
+    assert ours.get(4, 2) == whoosh.get(4, 2)
+    ours, whoosh = _ViewBufferFile(memoryview(data)), BufferFile(memoryview(data))
+    for f in (ours, whoosh):
+        f.seek(-4, 2)
+        assert f.read(100) == b"rest"
+        f.seek(len(data) - 9)
+    with pytest.raises(Exception):  # noqa: B017  (whatever Whoosh's raises)
+        whoosh.read_pickle()
+    with pytest.raises(Exception):  # noqa: B017
+        ours.read_pickle()
+
+
+def test_a_search_reads_postings_without_copying_them(tmp_path):
+    index = SearchIndex(tmp_path / "index")
+    index.rebuild(WEBCASTS)
+    assert index.search('"side effects" fatigue').total == 1
+    generation = index._generation
+    for searcher in (generation.webcasts, generation.passages):
+        for leaf, _ in searcher.leaf_searchers():
+            terms = leaf.reader()._terms
+            assert isinstance(terms._postfile, _ViewBufferFile)
+            assert terms._postfile._stream is None

@@ -9,24 +9,34 @@ are kept in the term dictionary, and the field writer (.postings) writes each te
 at once. Stored fields are not compressed either (see PLAIN_STORED_COLUMN). The files are the
 W3 format. The codec is saved with each segment, so Whoosh reads such segments with this class.
 
-Reading, an inner file of a compound segment file is copied out of its memory map only if it is
-read as a stream (see _ViewBufferFile).
+Reading, an inner file of a compound segment file is read in place, from its memory map (see
+_ViewBufferFile).
 """
 
 from __future__ import annotations
 
+import pickle
+import struct
 from io import BytesIO
 from itertools import accumulate
 from typing import Any
 
 from whoosh import columns
 from whoosh.codec import whoosh3
-from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader, W3PerDocWriter
+from whoosh.codec.whoosh3 import (
+    WHOOSH3_HEADER_MAGIC,
+    W3Codec,
+    W3LeafMatcher,
+    W3PerDocReader,
+    W3PerDocWriter,
+)
 from whoosh.filedb import compound
 from whoosh.filedb.structfile import BufferFile
+from whoosh.util.numeric import byte_to_length
 
 from .postings import FieldWriter
 
+_INT = struct.Struct(">i")  # whoosh.system.pack_int
 INLINE_POSTINGS = 4  # posting lists shorter than this are kept in the term dictionary
 
 
@@ -42,6 +52,14 @@ class FastW3Codec(W3Codec):
 
     def field_writer(self, storage: Any, segment: Any) -> FieldWriter:
         return FieldWriter(self, storage, segment)
+
+    def postings_reader(
+        self, dbfile: Any, terminfo: Any, format_: Any, term: Any = None, scorer: Any = None
+    ) -> Any:
+        if terminfo.is_inlined() or not isinstance(dbfile, _ViewBufferFile):
+            return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
+        offset, length = terminfo.extent()
+        return _LeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
 
     def per_document_writer(self, storage: Any, segment: Any) -> W3PerDocWriter:
         return _PlainStoredWriter(self, storage, segment)
@@ -70,26 +88,98 @@ class _PlainStoredReader(W3PerDocReader):
 
 
 class _ViewBufferFile(BufferFile):
-    """Whoosh's BufferFile (a file inside a memory-mapped compound segment file) that makes its
-    BytesIO copy of the inner file only when something reads it as a stream. Whoosh makes it at
-    once, copying e.g. the whole term dictionary of the big segment every time a reader opens
-    the segment, though lookups read it by position (get()), from the memory map: after every
-    add or remove, most of the time until the new webcast can be found."""
+    """Whoosh's BufferFile (a file inside a memory-mapped compound segment file), read in place.
+
+    Whoosh's makes a BytesIO copy of the whole inner file when it opens it, for the reads that
+    go through a stream (seek, read, read_pickle): a copy of the term dictionary every time a
+    reader opens the segment, and of the whole posting file (about 280 MB at 1,000 hours) the
+    first time a posting block is read, though each read takes a few bytes. Here those reads
+    slice the memory map at a position of their own; the copy is made only for the rarer stream
+    methods (readline, iteration), which then go on from the same position."""
 
     def __init__(self, buf: Any, name: Any = None, onclose: Any = None):
         super().__init__(b"", name=name, onclose=onclose)
         self._buf = buf
         self._stream: BytesIO | None = None
+        self._position = 0
 
     @property  # type: ignore[override]
     def file(self) -> BytesIO:
         if self._stream is None:
             self._stream = BytesIO(self._buf)
+            self._stream.seek(self._position)
         return self._stream
 
     @file.setter
     def file(self, value: BytesIO) -> None:
         self._stream = value
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if self._stream is not None:
+            return self._stream.seek(offset, whence)
+        base = (0, self._position, len(self._buf))[whence]
+        self._position = max(0, base + offset)
+        return self._position
+
+    def tell(self) -> int:
+        return self._stream.tell() if self._stream is not None else self._position
+
+    def read(self, size: int | None = -1) -> bytes:
+        if self._stream is not None:
+            return self._stream.read(size)
+        start = min(self._position, len(self._buf))
+        end = len(self._buf) if size is None or size < 0 else min(start + size, len(self._buf))
+        self._position = end
+        return bytes(self._buf[start:end])
+
+    def read_pickle(self) -> Any:
+        if self._stream is not None:
+            return super().read_pickle()
+        size = 256  # a block's header takes about 40 bytes
+        while True:
+            window = BytesIO(self._buf[self._position : self._position + size])
+            try:
+                value = pickle.load(window)
+            except Exception:
+                if self._position + size >= len(self._buf):
+                    raise  # not cut short by the window: the file's own error
+                size *= 16
+                continue
+            self._position += window.tell()
+            return value
+
+
+class _LeafMatcher(W3LeafMatcher):
+    """W3's matcher over the blocks of a posting list in a _ViewBufferFile, which reads a block's
+    length and header from the memory map at its position, as one slice, instead of through
+    the file's stream methods (a seek, three reads and a tell: most of the time of going from
+    one block to the next)."""
+
+    def _read_header(self) -> None:
+        start = self._startoffset
+        if self._postfile.get(start, 4) != WHOOSH3_HEADER_MAGIC:
+            super()._read_header()  # (raises Whoosh's error)
+        self._baseoffset = start + 4
+
+    def _goto(self, position: int) -> None:
+        buf = self._postfile._buf
+        (length,) = _INT.unpack_from(buf, position)
+        size = -length if length < 0 else length
+        header = BytesIO(buf[position + 4 : position + 4 + min(size, 256)])
+        try:
+            info = pickle.load(header)  # (a header takes about 40 bytes)
+        except Exception:
+            super()._goto(position)
+            return
+        self._data = self._ids = self._weights = self._values = None
+        self._i = 0
+        self._lastblock = length < 0
+        self._nextoffset = position + 4 + size
+        self._dataoffset = position + 4 + header.tell()
+        (self._blocklength, self._maxid, self._maxweight, self._compression, shortest,
+         longest) = info
+        self._minlength = byte_to_length(shortest)
+        self._maxlength = byte_to_length(longest)
 
 
 compound.BufferFile = _ViewBufferFile  # what CompoundStorage.open_file makes

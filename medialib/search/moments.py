@@ -11,7 +11,8 @@ from __future__ import annotations
 import bisect
 import html
 from collections.abc import Callable, Sequence
-from itertools import accumulate
+from itertools import accumulate, chain
+from operator import itemgetter
 from typing import Any
 
 from .analysis import WORD_RE, term_spans
@@ -105,9 +106,10 @@ def passage_moments(
 ) -> list[tuple[float, int, int]]:
     """(quality, first cue, last cue) of at most `limit` moments of a passage: its best one,
     then others that hold all of the query."""
-    # A record holds its cue's terms joined by single spaces; no term has a space in it.
-    ends = list(accumulate(cue[4].count(" ") + 1 if cue[4] else 0 for cue in cues))
-    matches = matcher.matches(" ".join(cue[4] for cue in cues).split())
+    # (map() and chain() step through the cues and terms in C: a passage has over 300 terms.)
+    cue_terms = list(map(str.split, map(itemgetter(4), cues)))
+    ends = list(accumulate(map(len, cue_terms)))  # where each cue's terms end, in the passage
+    matches = matcher.matches(list(chain.from_iterable(cue_terms)))
     last_term = len(cues) and ends[-1] - 1
     # Each match with the cues where it begins and ends.
     placed = [
@@ -159,17 +161,25 @@ def best_moment(placed: Sequence[Placed]) -> tuple[int, int, float]:
     cues that hold the most of the query (ties: the earliest), from the cue where its matched
     words begin to the cue where the first match of each clause ends. (0, 0, 0.0) without
     matches."""
-    in_cue: dict[int, list[Placed]] = {}  # the matches starting in each cue, in text order
+    # Per cue, per clause, the first match of the best boost that begins there (in text order).
+    in_cue: dict[int, dict[int, Placed]] = {}
     for p in placed:
-        in_cue.setdefault(p[1], []).append(p)
+        chosen = in_cue.setdefault(p[1], {})
+        known = chosen.get(p[0].clause)
+        if known is None or p[0].boost > known[0].boost:
+            chosen[p[0].clause] = p
     best = (0.0, 0, 0)
+    empty: dict[int, Placed] = {}
     for k in sorted({*in_cue, *(c - 1 for c in in_cue if c)}):
-        chosen: dict[int, Placed] = {}  # per clause, its first match of the best boost
-        for p in in_cue.get(k, []) + in_cue.get(k + 1, []):
-            m = p[0]
-            if m.clause not in chosen or m.boost > chosen[m.clause][0].boost:
-                chosen[m.clause] = p
-        score = TextMatcher.coverage([p[0] for p in chosen.values()])
+        chosen = in_cue.get(k, empty)
+        following = in_cue.get(k + 1)
+        if following:  # a match in the next cue counts where its boost is higher
+            chosen = dict(chosen)
+            for clause, p in following.items():
+                known = chosen.get(clause)
+                if known is None or p[0].boost > known[0].boost:
+                    chosen[clause] = p
+        score = sum(p[0].boost for p in chosen.values())  # TextMatcher.coverage() of them
         if score > best[0]:
             best = (score, min(p[1] for p in chosen.values()), max(p[2] for p in chosen.values()))
     return best[1], best[2], best[0]

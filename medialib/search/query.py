@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from itertools import compress, count
 
 from medialib.glossary import GlossaryMatcher
 
@@ -153,8 +154,8 @@ class TextMatcher:
         """Every match of every clause alternative, in text order."""
         found = []
         by_first = self._by_first
-        # Most terms of a text start no alternative: find those that do in one pass.
-        for pos in [pos for pos, term in enumerate(terms) if term in by_first]:
+        # Most terms of a text start no alternative: find those that do in one pass, in C.
+        for pos in compress(count(), map(by_first.__contains__, terms)):
             for clause, alt, boost in by_first[terms[pos]]:
                 if len(alt) == 1 or tuple(terms[pos : pos + len(alt)]) == alt:
                     found.append(Match(pos, len(alt), clause, boost))
