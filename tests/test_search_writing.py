@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from whoosh.codec import whoosh3
-from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3TermInfo
+from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3LeafMatcher, W3TermInfo
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import BufferFile
@@ -23,7 +23,7 @@ from medialib.captions import Cue
 from medialib.search import IndexedWebcast, SearchIndex
 from medialib.search.codec import INLINE_POSTINGS, FastW3Codec, _ViewBufferFile
 from medialib.search.phrases import FastPhrase
-from medialib.search.postings import PICKLE_PROTOCOL
+from medialib.search.postings import PICKLE_PROTOCOL, SKIP_TABLE_BLOCKS, read_skip_table
 from medialib.search.ranged import range_weights
 from medialib.search.searching import SPELLING_FILE
 from medialib.search.writer import TermPoolWriter, TermsText
@@ -99,9 +99,10 @@ def test_segment_files_are_those_of_whoosh(tmp_path, monkeypatch):
     docs = _documents(400)
     # Whoosh pickles postings with protocol 2; ours, read faster, with PICKLE_PROTOCOL.
     monkeypatch.setattr(whoosh3, "dumps", lambda obj, protocol: pickle.dumps(obj, PICKLE_PROTOCOL))
+    codec = FastW3Codec()
+    codec._skip_tables = False  # (Whoosh writes none; see the test of them below)
     ours = _segment_files(tmp_path / "ours", _schema(TermsText),
-                          lambda ix: TermPoolWriter(ix, codec=FastW3Codec(), compound=False),
-                          docs)
+                          lambda ix: TermPoolWriter(ix, codec=codec, compound=False), docs)
     whoosh = _segment_files(tmp_path / "whoosh", _schema(TEXT),
                             lambda ix: ix.writer(codec=_WhooshCodec(), compound=False), docs)
     assert sorted(ours) == sorted(whoosh)
@@ -269,3 +270,55 @@ def test_a_search_reads_postings_without_copying_them(tmp_path):
             terms = leaf.reader()._terms
             assert isinstance(terms._postfile, _ViewBufferFile)
             assert terms._postfile._stream is None
+
+
+def _walk(matcher: Any, targets: list[int]) -> list[tuple[int, float, bytes]]:
+    """The postings a matcher gives, skipping to each target in turn."""
+    seen = []
+    for target in targets:
+        if not matcher.is_active():
+            break
+        matcher.skip_to(target)
+        if matcher.is_active():
+            seen.append((matcher.id(), matcher.weight(), matcher.value()))
+            matcher.next()
+    return seen
+
+
+def test_long_posting_lists_end_with_a_table_of_their_blocks(tmp_path):
+    docs = _documents(2_000)
+    readers = {}
+    for name, tables in (("plain", False), ("tables", True)):
+        codec = FastW3Codec()
+        codec._skip_tables = tables
+        storage = FileStorage(str(tmp_path / name))
+        storage.create()
+        ix = storage.create_index(_schema(TermsText), indexname="x")
+        w = TermPoolWriter(ix, codec=codec)  # a compound segment, read from its memory map
+        for doc in docs:
+            w.add_document(**doc)
+        w.commit()
+        readers[name] = ix.reader()
+    plain, tables = readers["plain"], readers["tables"]
+    rng = random.Random(5)
+    long_lists = 0
+    for field in ("body", "counted"):
+        for btext in list(plain.lexicon(field))[:400]:
+            info = tables.term_info(field, btext)
+            ours = tables.postings(field, btext)
+            if not isinstance(ours, W3LeafMatcher):
+                continue  # inlined
+            assert type(ours).__name__ == "_LeafMatcher"  # FastW3Codec's, which reads tables
+            table = read_skip_table(ours._postfile._buf, ours._startoffset, ours._length)
+            blocks = -(-info.doc_frequency() // 128)
+            assert (table is not None) == (blocks >= SKIP_TABLE_BLOCKS)
+            long_lists += table is not None
+            # Whoosh's own matcher reads such a list as one without a table.
+            whoosh = W3LeafMatcher(ours._postfile, ours._startoffset, ours._length, ours.format)
+            assert list(whoosh.items_as("weight")) == list(plain.postings(field, btext)
+                                                           .items_as("weight"))
+            for _ in range(3):
+                targets = sorted(rng.sample(range(2_100), rng.randint(1, 60)))
+                assert _walk(tables.postings(field, btext), targets) == _walk(
+                    plain.postings(field, btext), targets)
+    assert long_lists > 5

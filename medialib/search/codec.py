@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import pickle
 import struct
+from bisect import bisect_left
 from io import BytesIO
 from itertools import accumulate
 from typing import Any
@@ -32,9 +33,10 @@ from whoosh.codec.whoosh3 import (
 )
 from whoosh.filedb import compound
 from whoosh.filedb.structfile import BufferFile
+from whoosh.matching import ReadTooFar
 from whoosh.util.numeric import byte_to_length
 
-from .postings import FieldWriter
+from .postings import FieldWriter, read_skip_table
 
 _INT = struct.Struct(">i")  # whoosh.system.pack_int
 INLINE_POSTINGS = 4  # posting lists shorter than this are kept in the term dictionary
@@ -49,6 +51,7 @@ class FastW3Codec(W3Codec):
     ):
         super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
         self._plain_stored = True  # saved with each segment: how its stored fields are kept
+        self._skip_tables = True  # long posting lists end with a table of their blocks
 
     def field_writer(self, storage: Any, segment: Any) -> FieldWriter:
         return FieldWriter(self, storage, segment)
@@ -59,6 +62,8 @@ class FastW3Codec(W3Codec):
         if terminfo.is_inlined() or not isinstance(dbfile, _ViewBufferFile):
             return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
         offset, length = terminfo.extent()
+        if isinstance(length, tuple):  # W3TermInfo.from_bytes() keeps struct.unpack()'s tuple
+            (length,) = length
         return _LeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
 
     def per_document_writer(self, storage: Any, segment: Any) -> W3PerDocWriter:
@@ -154,6 +159,40 @@ class _LeafMatcher(W3LeafMatcher):
     length and header from the memory map at its position, as one slice, instead of through
     the file's stream methods (a seek, three reads and a tell: most of the time of going from
     one block to the next)."""
+
+    _skips: tuple[list[int], list[int]] | None | bool = False  # (not read yet)
+    _maxid: int
+    _i: int
+    _ids: Any
+
+    def skip_blocks_to(self, docnum: int) -> None:
+        """Go to the first block whose documents reach `docnum` (past the current block's), from
+        the list's skip table if it has one, else reading the header of each block between."""
+        if self._skips is False:
+            self._skips = read_skip_table(self._postfile._buf, self._startoffset, self._length)
+        if not isinstance(self._skips, tuple):
+            while self.is_active() and self._maxid < docnum:
+                self._next_block()
+            return
+        last_docnums, starts = self._skips
+        i = bisect_left(last_docnums, docnum)
+        if i == len(starts):
+            self._atend = True  # past the last block
+        else:
+            self._goto(self._startoffset + starts[i])
+
+    def skip_to(self, targetid: int) -> None:
+        if not self.is_active():
+            raise ReadTooFar
+        if targetid <= self.id():
+            return
+        if targetid > self._maxid:
+            self.skip_blocks_to(targetid)
+            if not self.is_active():
+                return
+            if self._ids is None:
+                self._read_ids()
+        self._i = bisect_left(self._ids, targetid, self._i)  # (the block holds one >= targetid)
 
     def _read_header(self) -> None:
         start = self._startoffset

@@ -11,6 +11,7 @@ Whoosh's), with the work per term cut to a few microseconds.
 from __future__ import annotations
 
 import operator
+import struct
 import zlib
 from array import array
 from collections.abc import Iterable, Iterator
@@ -144,6 +145,7 @@ class _BlockWriter:
         self._write = postfile.write
         self._position = postfile.tell()
         self._length_bytes = length_bytes
+        self._skip_tables = getattr(codec, "_skip_tables", False)
 
     def write(self, postings: list[Posting]) -> bytes:
         """Write a term's posting list; returns its W3TermInfo.to_bytes()."""
@@ -155,6 +157,8 @@ class _BlockWriter:
         least: int | None = None  # length bytes, as lengths: least of those above 0
         most = 0
         most_weight: float = 0
+        skips: list[int] = []  # each block's last docnum and where it starts
+        offset = len(WHOOSH3_HEADER_MAGIC)
         for first in range(0, len(docnums), self._block_limit):
             end = first + self._block_limit
             ids = docnums[first:end]
@@ -188,6 +192,10 @@ class _BlockWriter:
             )
             size = len(head) + len(data)
             chunks += (pack_int(-size if end >= len(docnums) else size), head, data)
+            skips += (ids[-1], offset)
+            offset += 4 + size
+        if self._skip_tables and len(skips) >= 2 * SKIP_TABLE_BLOCKS:
+            chunks.append(skip_table(skips))
         written = b"".join(chunks)
         self._write(written)
         start = self._position
@@ -195,6 +203,40 @@ class _BlockWriter:
         return _TERM_INFO.pack(
             0, total, len(docnums), least or 0, most, most_weight, docnums[0], docnums[-1]
         ) + pack_long(start) + pack_int(len(written))
+
+
+# A posting list of this many blocks or more ends with a table of its blocks (see skip_table).
+SKIP_TABLE_BLOCKS = 4
+SKIP_TABLE_MAGIC = b"\x00mlSKIP1"  # (a block ends with pickle's STOP, b".", or zlib's checksum)
+_SKIP_COUNT = struct.Struct("<I")
+
+
+def skip_table(skips: list[int]) -> bytes:
+    """The table that ends a long posting list: for each block, its last document number and
+    where it starts (from the start of the list), then their number and SKIP_TABLE_MAGIC.
+
+    W3 has nothing to go to the block that holds a document but to read the header of every
+    block before it: a word said in every passage has about 250 blocks at 1,000 hours, and
+    the passages of a page of webcasts are spread over all of them. Whoosh's own reader stops
+    at the last block and never reads the table."""
+    return struct.pack(f"<{len(skips)}I", *skips) + _SKIP_COUNT.pack(len(skips) // 2) + (
+        SKIP_TABLE_MAGIC
+    )
+
+
+def read_skip_table(buf: Any, start: int, length: int) -> tuple[list[int], list[int]] | None:
+    """(last document numbers, starts) of the blocks of the posting list at `start` in `buf`,
+    from its skip table; None if it has none."""
+    footer = len(SKIP_TABLE_MAGIC) + _SKIP_COUNT.size
+    end = start + length
+    if length < footer or bytes(buf[end - len(SKIP_TABLE_MAGIC) : end]) != SKIP_TABLE_MAGIC:
+        return None
+    (count,) = _SKIP_COUNT.unpack_from(buf, end - footer)
+    table = end - footer - 8 * count
+    if count < 1 or table < start + len(WHOOSH3_HEADER_MAGIC):
+        return None
+    skips = struct.unpack_from(f"<{2 * count}I", buf, table)
+    return list(skips[0::2]), list(skips[1::2])
 
 
 def _mini_weights(weights: array[float]) -> Any:

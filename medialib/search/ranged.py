@@ -114,8 +114,12 @@ def _postings(reader: Any, field: str, text: str, ranges: Ranges, values: bool) 
     for first, last in ranges:
         if not postings.is_active():
             break
-        while postings.is_active() and postings.block_max_id() < first:
-            postings._next_block()  # (reads the header of the next block only)
+        if postings.block_max_id() < first:
+            skip_blocks_to = getattr(postings, "skip_blocks_to", None)
+            if skip_blocks_to is not None:  # (codec._LeafMatcher)
+                skip_blocks_to(first)
+            while postings.is_active() and postings.block_max_id() < first:
+                postings._next_block()  # (reads the header of the next block only)
         while postings.is_active():
             if postings._ids is None:
                 postings._read_ids()
