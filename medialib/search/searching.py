@@ -16,6 +16,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import replace
+from operator import neg
 from pathlib import Path
 from typing import Any
 
@@ -155,11 +156,11 @@ class Generation:
         for field, value in filters:
             docs &= self._docset(field, value)
         if len(matched) == 1:  # (the same sums: sum() of one score is that score)
-            only = matched[0]
-            candidates = ((only[d], -d) for d in docs)
+            totals: Any = map(matched[0].__getitem__, docs)
         else:
-            candidates = ((sum(s[d] for s in matched), -d) for d in docs)
-        ranked = heapq.nlargest(limit, candidates, key=lambda sd: sd)
+            totals = (sum(s[d] for s in matched) for d in docs)
+        # The best totals, ties to the lower document number; zip() and map() step in C.
+        ranked = heapq.nlargest(limit, zip(totals, map(neg, docs), strict=True))
         return [(score, -negated) for score, negated in ranked], len(docs)
 
     @staticmethod
