@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import html
+import math
 from collections.abc import Callable, Sequence
 from itertools import accumulate, chain
 from operator import itemgetter
@@ -122,7 +123,7 @@ def passage_moments(
     ]
     moments = []
     while True:
-        first, last, quality = best_moment(placed)
+        first, last, quality = best_moment(placed, matcher.most_coverage)
         moments.append((quality, first, last))
         placed = [p for p in placed if not first <= p[1] <= last]
         if len(moments) >= limit or not matcher.covers_all([p[0] for p in placed]):
@@ -156,11 +157,11 @@ def cue_hit(
 Placed = tuple[Match, int, int]  # a match, the cue where it begins and the cue where it ends
 
 
-def best_moment(placed: Sequence[Placed]) -> tuple[int, int, float]:
+def best_moment(placed: Sequence[Placed], most: float = math.inf) -> tuple[int, int, float]:
     """(first cue, last cue, coverage) of the best moment in a passage: the two neighbouring
     cues that hold the most of the query (ties: the earliest), from the cue where its matched
     words begin to the cue where the first match of each clause ends. (0, 0, 0.0) without
-    matches."""
+    matches. `most` is the most coverage a moment can have: the first to have it is the best."""
     # Per cue, per clause, the first match of the best boost that begins there (in text order).
     in_cue: dict[int, dict[int, Placed]] = {}
     for p in placed:
@@ -182,6 +183,8 @@ def best_moment(placed: Sequence[Placed]) -> tuple[int, int, float]:
         score = sum(p[0].boost for p in chosen.values())  # TextMatcher.coverage() of them
         if score > best[0]:
             best = (score, min(p[1] for p in chosen.values()), max(p[2] for p in chosen.values()))
+            if score >= most:
+                break
     return best[1], best[2], best[0]
 
 

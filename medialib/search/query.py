@@ -149,9 +149,14 @@ class TextMatcher:
         for index, clause in enumerate(clauses):
             for terms, boost in clause.alternatives:
                 self._by_first.setdefault(terms[0], []).append((index, terms, boost))
+        self._firsts = frozenset(self._by_first)
+        # The most coverage() can give: each clause's best alternative.
+        self.most_coverage = sum(max((b for _, b in c.alternatives), default=0.0) for c in clauses)
 
     def matches(self, terms: Sequence[str]) -> list[Match]:
         """Every match of every clause alternative, in text order."""
+        if self._firsts.isdisjoint(terms):
+            return []  # (most chapter titles, and most texts of a webcast's other fields)
         found = []
         by_first = self._by_first
         # Most terms of a text start no alternative: find those that do in one pass, in C.
