@@ -208,6 +208,26 @@ def test_transcript_search_steps_through_matches(page, live_server) -> None:
     assert page.locator("#transcript mark").count() == 0
 
 
+def test_search_this_talk_lists_its_moments_in_place_and_they_seek(page, live_server) -> None:
+    open_player(page, live_server.url, f"/webcasts/{VIDEO}")
+    page.evaluate("window.notReloaded = true")
+    page.fill("#talk-q", "trials")  # a form of the word said
+    page.press("#talk-q", "Enter")
+    page.wait_for_selector("#talk-results a.moment")
+    assert page.evaluate("window.notReloaded") is True  # the results came in place
+    assert page.url.endswith("?q=trials#moments")  # and the address can be shared or reloaded
+    assert "moments mention “trials”" in page.locator("#status").inner_text()
+    moments = page.locator("#talk-results a.moment")
+    starts = [float(moments.nth(i).get_attribute("data-start") or 0)
+              for i in range(moments.count())]
+    assert len(starts) >= 2 and starts == sorted(starts)
+    assert page.locator("#talk-results mark").count() >= len(starts)
+    moments.nth(1).click()
+    wait_time_near(page, starts[1])
+    assert page.evaluate("window.notReloaded") is True
+    assert not page.evaluate("document.getElementById('player').paused")
+
+
 def test_keyboard_shortcuts_never_steal_typing(page, live_server) -> None:
     open_player(page, live_server.url, f"/webcasts/{VIDEO}")
     page.locator("h1").click()  # focus on the page, not a control
@@ -246,13 +266,13 @@ FOCUS_RING = """() => {
 def test_tab_order_reaches_the_controls_with_a_visible_focus_ring(page, live_server) -> None:
     open_player(page, live_server.url, f"/webcasts/{VIDEO}")
     seen = []
-    for _ in range(30):
+    for _ in range(40):
         page.keyboard.press("Tab")
         seen.append(page.evaluate(FOCUS_RING))
     labels = [f"{s['tag']}#{s['id']}:{s['text']}" for s in seen]
     order = ["Skip to main content", "#site-search", "VIDEO#player", "Back 10 s",
              "Forward 10 s", "SELECT#speed", "#captions-toggle", "Larger text",
-             "Copy link to this moment", "Introduction", "#find-input", "#find-prev",
+             "Copy link to this moment", "Introduction", "#talk-q", "#find-input", "#find-prev",
              "#find-next", "#autoscroll"]
     positions = []
     for wanted in order:
@@ -280,7 +300,8 @@ def test_phone_layout(browser, live_server, path: str) -> None:
             .filter(([, h]) => h < 44)""")
         assert not small, f"touch targets under 44 px: {small}"
         if path != "/":
-            order = page.evaluate("""() => ['.player-area', '.chapters', '#transcript']
+            order = page.evaluate("""() => ['.player-area', '.chapters', '.talk-search',
+                '#transcript']
                 .map(s => document.querySelector(s).getBoundingClientRect().top)""")
             assert order == sorted(order)
     finally:
@@ -288,7 +309,7 @@ def test_phone_layout(browser, live_server, path: str) -> None:
 
 
 AXE_PAGES = ["/", f"/webcasts/{VIDEO}", f"/webcasts/{AUDIO}", "/search?q=clinical+trial",
-             f"/webcasts/{VIDEO}/transcript"]
+             f"/webcasts/{VIDEO}/transcript", f"/webcasts/{VIDEO}?q=trial"]
 
 
 def test_axe_finds_no_violations(browser, live_server) -> None:

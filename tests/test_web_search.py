@@ -96,3 +96,74 @@ def test_no_results_helps(client) -> None:
     html = client.get("/search?q=zzzzqqq").get_data(as_text=True)
     assert "No talks mention “zzzzqqq”" in html
     assert 'href="/topics/' in html
+
+
+RADIATION = "role-of-radiation-mbc"
+
+
+def _talk_results(html: str) -> str:
+    found = re.search(r'<div class="talk-results" id="talk-results">(.*?)</section>', html, re.S)
+    assert found, "no results block"
+    return found.group(1)
+
+
+def test_search_within_a_talk_lists_its_moments_in_time_order(client) -> None:
+    response = client.get(f"/webcasts/{RADIATION}?q=whole+brain+radiation")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'value="whole brain radiation"' in html  # the form keeps the words
+    results = _talk_results(html)
+    links = re.findall(r'<a class="moment" href="([^"]+)" data-start="([\d.]+)">', results)
+    assert len(links) >= 2
+    starts = [float(start) for _, start in links]
+    assert starts == sorted(starts)
+    for href, start in links:  # each plays from its moment, the results kept
+        assert href == f"/webcasts/{RADIATION}?t={int(float(start))}&amp;q=whole+brain+radiation"
+    assert "<mark>Whole</mark> <mark>brain</mark> <mark>radiation</mark>" in results
+    assert re.search(rf"{len(links)} moments mention “whole brain radiation”", results)
+    assert 'class="moment-chapter"' in results and re.search(r"Play from \d\d:\d\d", results)
+
+
+def test_search_within_a_talk_knows_synonyms_and_corrects_spelling(client) -> None:
+    results = _talk_results(client.get(f"/webcasts/{RADIATION}?q=WBRT").get_data(as_text=True))
+    assert "<mark>Whole</mark>" in results  # the acronym finds the words spelled out
+    results = _talk_results(client.get(f"/webcasts/{RADIATION}?q=radiaton").get_data(as_text=True))
+    assert "Showing moments for" in results and "<mark>radiation</mark>" in results.lower()
+    assert f'href="/webcasts/{RADIATION}?q=radiation#moments"' in results
+
+
+def test_search_within_a_talk_that_does_not_say_it(client) -> None:
+    html = client.get(f"/webcasts/{PROXY}?q=whole+brain+radiation").get_data(as_text=True)
+    results = _talk_results(html)
+    assert "No moments in this talk mention “whole brain radiation”." in results
+    assert 'href="/search?q=whole+brain+radiation"' in results  # the whole library may
+    assert 'class="moment"' not in results
+
+
+@pytest.mark.parametrize(
+    "q", ['"unclosed quote', "AND OR NOT ( ) title:x", "x" * 5000, "a\x00b", "🙂 brain 🙂",
+          "lymph*", "*", '""'])
+def test_search_within_a_talk_takes_any_input(client, q: str) -> None:
+    response = client.get(f"/webcasts/{RADIATION}", query_string={"q": q, "t": "30"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    _talk_results(html)
+    assert 'id="watch" data-slug="role-of-radiation-mbc"' in html
+    assert re.search(r'id="watch" [^>]*data-start="30(\.0)?"', html)  # ?t= still starts there
+
+
+def test_no_query_no_results_block_content(client) -> None:
+    html = client.get(f"/webcasts/{RADIATION}").get_data(as_text=True)
+    assert 'id="talk-search-form"' in html and 'action="/webcasts/' in html
+    assert _talk_results(html).strip().startswith("</div>")
+
+
+def test_search_results_link_to_every_moment_of_a_talk(client) -> None:
+    html = client.get("/search?q=radiation").get_data(as_text=True)
+    more = re.findall(r'<p class="more-moments"><a href="(/webcasts/[^"?]+)\?q=radiation#moments">'
+                      r"Every moment in this talk that mentions “radiation”</a>", html)
+    assert f"/webcasts/{RADIATION}" in more
+    shown = re.search(rf'<h3><a href="/webcasts/{RADIATION}">.*?</li>\s*</ul>', html, re.S)
+    assert shown and shown.group(0).count('class="moment"') == 3
+    results = _talk_results(client.get(f"/webcasts/{RADIATION}?q=radiation").get_data(as_text=True))
+    assert results.count('class="moment"') > 3  # more than the results page had room for

@@ -21,6 +21,8 @@ HOSTILE_PAGES = [
     "/topics/evil-topic", "/speakers/mallory", "/series/evil-series",
     "/search?q=radiation", "/search?q=hello", "/search?q=<script>alert(1)</script>",
     "/search?q=%22%3E%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&topic=%22%3E%3Cb%3E",
+    "/webcasts/evil-talk?q=hello+img+tag", "/webcasts/evil-talk?q=<script>alert(1)</script>",
+    "/webcasts/evil-talk?q=%22%3E%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&t=%22%3E",
 ]
 INJECTED_TAGS = {"iframe", "b", "img"}  # what the hostile catalog and captions try to add
 
@@ -239,6 +241,8 @@ def test_missing_index_degrades_search_only(broken_library: Path) -> None:
         assert api.status_code == 503 and "rebuilt" in api.get_json()["error"]
         assert client.get("/").status_code == 200
         assert client.get("/webcasts/evil-talk").status_code == 200
+        talk = client.get("/webcasts/evil-talk?q=hello")  # the player plays on
+        assert talk.status_code == 200 and "Search is being rebuilt" in talk.get_data(as_text=True)
     finally:
         app.extensions["medialib"].close()
 
@@ -254,6 +258,7 @@ def test_corrupt_index_degrades_search_only(broken_library: Path) -> None:
         assert client.get("/search?q=hello").status_code == 503
         assert client.get("/api/search?q=hello").status_code == 503
         assert client.get("/webcasts/evil-talk").status_code == 200
+        assert client.get("/webcasts/evil-talk?q=hello").status_code == 200
     finally:
         app.extensions["medialib"].close()
 

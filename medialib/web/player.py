@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from dataclasses import dataclass, field
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from .. import models as m
 from ..captions import Cue, cues_to_webvtt
 from ..catalog import SLUG_RE
 from ..chapters import Chapter, ChapterError, chapters_to_webvtt
+from ..search import Hit, SearchUnavailable
 from ..transcripts import TranscriptHeader, render_text, transcript_path
 from . import queries
-from .context import session, settings
-from .params import seconds
+from .context import library, session, settings
+from .params import clean_text, seconds
 from .present import media_path, player
 from .site import library_title
 from .structured import page_meta
@@ -34,13 +37,56 @@ def _duration(webcast: m.Webcast) -> float:
     return webcast.duration or max(ends, default=0.0)
 
 
+@dataclass
+class TalkSearch:
+    """A search within one webcast (?q=), for its player page: its moments in time order."""
+
+    q: str
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0  # moments found (hits holds at most MAX_TALK_MOMENTS of them)
+    suggestion: str | None = None
+    corrected: bool = False  # the hits are those of `suggestion`: the query found none
+    unavailable: bool = False
+
+    @property
+    def shown(self) -> str:
+        """The words the hits are for."""
+        return self.suggestion if self.corrected and self.suggestion else self.q
+
+
+MAX_TALK_MOMENTS = 50
+
+
+def talk_search(slug: str, q: str) -> TalkSearch:
+    found = TalkSearch(q=q)
+    try:
+        results = library().index.search(q, slug=slug, hits_per_webcast=MAX_TALK_MOMENTS)
+    except SearchUnavailable as exc:
+        current_app.logger.warning("search unavailable: %s", exc)
+        found.unavailable = True
+        return found
+    # A suggestion that found nothing here either is no help on this page.
+    found.suggestion = results.suggestion if results.corrected else None
+    found.corrected = results.corrected
+    for result in results.results:
+        if result.slug == slug:
+            found.hits = sorted(result.hits, key=lambda hit: hit.start)
+            found.total = max(result.total_hits, len(result.hits))
+    return found
+
+
 @bp.route("/webcasts/<slug>")
 def webcast(slug: str) -> str:
-    """The player with chapters and the interactive transcript; ?t=SECONDS starts there."""
+    """The player with chapters and the interactive transcript; ?t=SECONDS starts there, and
+    ?q=WORDS lists the moments of this webcast where they are said."""
     found = _webcast(slug)
     start = seconds(request.args.get("t"), limit=_duration(found))
     shown = player(found, start)
-    return render_template("player.html", p=shown, meta=page_meta(shown, library_title()))
+    q = clean_text(request.args.get("q"))
+    return render_template(
+        "player.html", p=shown, meta=page_meta(shown, library_title()),
+        talk=talk_search(found.slug, q) if q else TalkSearch(q=""),
+    )
 
 
 @bp.route("/webcasts/<slug>/transcript")

@@ -17,6 +17,7 @@ from .params import clean_id, clean_text, page_number
 bp = Blueprint("search", __name__)
 
 KINDS = ("video", "audio")
+HITS_PER_WEBCAST = 3  # moments shown under each webcast; its player page lists them all
 UNAVAILABLE = (
     "Search is being rebuilt right now. Please try again in a few minutes. "
     "You can still browse the talks by topic, series or speaker."
@@ -85,7 +86,7 @@ def run(query: Query) -> Outcome:
         document = search_document(
             cast(SearchIndex, recorder), query.q, topic=query.topic,
             speaker=query.speaker, series=query.series, kind=query.kind, page=query.page,
-            per_page=settings().results_per_page,
+            per_page=settings().results_per_page, hits_per_webcast=HITS_PER_WEBCAST,
         )
     except SearchUnavailable as exc:
         current_app.logger.warning("search unavailable: %s", exc)
@@ -108,6 +109,7 @@ def search_page() -> tuple[str, int] | str:
         speakers=queries.speakers_with_counts(db),
         series_list=queries.all_series(db),
         per_page=settings().results_per_page,
+        hits_per_webcast=HITS_PER_WEBCAST,
     )
     if outcome.document is not None:
         total = int(outcome.document.get("total") or 0)

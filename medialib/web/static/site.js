@@ -1,7 +1,8 @@
 /* medialib: small enhancements; every page works without this file. No framework, no inline code.
  * Player: chapters and transcript follow playback and seek on click, speed, captions, text size,
  * resume (kept in this browser only), share (copy a link to this moment), find in transcript,
- * shortcuts. The embed page (/embed/<slug>) runs the same player code. */
+ * search this talk (its moments listed in place), shortcuts. The embed page (/embed/<slug>) runs
+ * the same player code. */
 (function () {
   "use strict";
   var doc = document;
@@ -367,6 +368,44 @@
       });
       doc.getElementById("find-prev").addEventListener("click", function () {
         if (!marks.length) { find(); } else { step(-1); }
+      });
+    }
+
+    // -- search this talk: the form's results replace the old ones, without leaving the page ----
+
+    var talkForm = doc.getElementById("talk-search-form");
+    var talkResults = doc.getElementById("talk-results");
+    var talkRequest = 0;
+    if (talkForm && talkResults && window.fetch && window.DOMParser) {
+      talkForm.addEventListener("submit", function (e) {
+        var q = (talkForm.elements.q.value || "").trim();
+        if (!q) { return; }
+        e.preventDefault();
+        var url = talkForm.getAttribute("action").split("#")[0] + "?q=" + encodeURIComponent(q);
+        var mine = ++talkRequest;
+        talkResults.setAttribute("aria-busy", "true");
+        fetch(url, { credentials: "same-origin" })
+          .then(function (response) {
+            if (!response.ok) { throw new Error("HTTP " + response.status); }
+            return response.text();
+          })
+          .then(function (html) {
+            if (mine !== talkRequest) { return; }
+            var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("talk-results");
+            if (!fresh) { throw new Error("no results in the page"); }
+            // The server's own markup (escaped there), moved over node by node.
+            talkResults.textContent = "";
+            Array.prototype.slice.call(fresh.childNodes).forEach(function (node) {
+              talkResults.appendChild(doc.importNode(node, true));
+            });
+            talkResults.removeAttribute("aria-busy");
+            var count = doc.getElementById("talk-count");
+            say(count ? count.textContent : "");
+            if (window.history && history.replaceState) { history.replaceState(null, "", url + "#moments"); }
+          })
+          .catch(function () {
+            if (mine === talkRequest) { talkForm.submit(); }  // the plain form, then
+          });
       });
     }
 
