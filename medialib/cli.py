@@ -321,7 +321,9 @@ def serve(ctx: Context, host: str, port: int, threads: int) -> None:
     serve_anyway: tuple[type[Exception], ...] = (*domain_errors(), OSError)
     try:  # finish or roll back a change a killed command left behind, if nobody is writing
         with exclusive(ctx.library, "serve", say):
-            pass
+            if ctx.library.database_outdated():  # derived state: made again from the files
+                say("the database was made by an older medialib: rebuilding it (reindex)")
+                ctx.library.reindex(progress=say, procs=INDEX_PROCESSES)
     except LibraryBusy:
         pass  # the command that is writing resolves its own work
     except serve_anyway as exc:

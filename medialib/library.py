@@ -202,6 +202,12 @@ class Library:
                 f"database: cannot be used ({_first_line(exc)}); run `medialib reindex`"
             ) from None
 
+    def database_outdated(self) -> bool:
+        """True when the database was made by an older medialib (a table lacks a column)."""
+        from .db import schema_current
+
+        return not schema_current(self.engine)
+
     def _discard_sqlite_file(self) -> bool:
         """Delete the SQLite file (and its WAL) behind the engine; False for other databases.
 

@@ -239,6 +239,32 @@ def test_serve_finishes_an_interrupted_change_before_serving(runs: Runs) -> None
     assert_whole(run.library)
 
 
+def test_serve_rebuilds_a_database_an_older_version_made(fresh_library: Path) -> None:
+    library = Library(Settings(library=fresh_library))
+    library.reindex()
+    with library.engine.begin() as connection:  # as an older version left it: a renamed column
+        connection.exec_driver_sql("ALTER TABLE media_files RENAME COLUMN checksum TO sha256")
+    library.close()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "medialib.cli", "--library", str(fresh_library), "serve",
+         "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        assert line.startswith("Serving"), server.stderr.read() if server.stderr else line
+        assert _get_when_listening(f"http://127.0.0.1:{port}/webcasts/role-of-radiation-mbc") == 200
+    finally:
+        server.terminate()
+        _, said = server.communicate(timeout=30)
+    assert "made by an older medialib: rebuilding it" in said
+    assert not Library(Settings(library=fresh_library)).database_outdated()
+
+
 def _get_when_listening(url: str, timeout: float = 30.0) -> int:
     """The status of GET `url`, trying again while the server is still starting to listen."""
     deadline = time.monotonic() + timeout
