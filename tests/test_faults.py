@@ -135,9 +135,11 @@ class Runs:
         return Run(library, captions, argv, point, before, proc)
 
     def stop(self) -> None:
-        for run in self.started.values():
+        for run in self.started.values():  # (some ended on their own, unread: a test not run)
             if run.proc.poll() is None:
                 kill9(run.proc)
+            elif run.proc.stderr is not None:
+                run.proc.stderr.close()
 
 
 @pytest.fixture(scope="module")
@@ -214,28 +216,42 @@ def test_kill_9_during_remove(runs: Runs) -> None:
     assert not list((run.library / "transcripts").glob("existing-talk.*"))
 
 
-def test_serve_finishes_an_interrupted_change_before_serving(runs: Runs) -> None:
-    run = runs["kill before serve"].paused()
-    kill9(run.proc)
-    assert (run.library / ".staging").exists()
+@dataclass
+class Served:
+    url: str
+    said: str = ""  # what the server wrote to stderr, once it stopped
+
+
+@contextmanager
+def serving(library: Path) -> Iterator[Served]:
+    """`medialib serve` on a free port, from when it says it is serving until it is stopped."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = subprocess.Popen(
-        [sys.executable, "-m", "medialib.cli", "--library", str(run.library), "serve",
+        [sys.executable, "-m", "medialib.cli", "--library", str(library), "serve",
          "--port", str(port)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
+    served = Served(f"http://127.0.0.1:{port}")
     try:
         assert server.stdout is not None
         line = server.stdout.readline()
         assert line.startswith("Serving"), server.stderr.read() if server.stderr else line
-        assert not (run.library / ".staging").exists()  # resolved before the first request
-        assert "served" in Catalog.load(run.library / "catalog.yaml").webcasts
-        assert _get_when_listening(f"http://127.0.0.1:{port}/webcasts/served") == 200
+        yield served
     finally:
         server.terminate()
-        server.communicate(timeout=30)
+        served.said = server.communicate(timeout=30)[1]
+
+
+def test_serve_finishes_an_interrupted_change_before_serving(runs: Runs) -> None:
+    run = runs["kill before serve"].paused()
+    kill9(run.proc)
+    assert (run.library / ".staging").exists()
+    with serving(run.library) as served:
+        assert not (run.library / ".staging").exists()  # resolved before the first request
+        assert "served" in Catalog.load(run.library / "catalog.yaml").webcasts
+        assert _get_when_listening(f"{served.url}/webcasts/served") == 200
     assert_whole(run.library)
 
 
@@ -245,24 +261,14 @@ def test_serve_rebuilds_a_database_an_older_version_made(fresh_library: Path) ->
     with library.engine.begin() as connection:  # as an older version left it: a renamed column
         connection.exec_driver_sql("ALTER TABLE media_files RENAME COLUMN checksum TO sha256")
     library.close()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "medialib.cli", "--library", str(fresh_library), "serve",
-         "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
+    with serving(fresh_library) as served:
+        assert _get_when_listening(f"{served.url}/webcasts/role-of-radiation-mbc") == 200
+    assert "made by an older medialib: rebuilding it" in served.said
+    library = Library(Settings(library=fresh_library))
     try:
-        assert server.stdout is not None
-        line = server.stdout.readline()
-        assert line.startswith("Serving"), server.stderr.read() if server.stderr else line
-        assert _get_when_listening(f"http://127.0.0.1:{port}/webcasts/role-of-radiation-mbc") == 200
+        assert not library.database_outdated()
     finally:
-        server.terminate()
-        _, said = server.communicate(timeout=30)
-    assert "made by an older medialib: rebuilding it" in said
-    assert not Library(Settings(library=fresh_library)).database_outdated()
+        library.close()
 
 
 def _get_when_listening(url: str, timeout: float = 30.0) -> int:
