@@ -187,8 +187,7 @@ def test_segments_with_compressed_stored_fields_still_read(tmp_path, monkeypatch
 
 def _matcher_weights(searcher: Any, query: Any, ranges: list[tuple[int, int]]) -> dict:
     """What walking Whoosh's matcher over `ranges` finds: docnum -> weight."""
-    context = searcher.context().set(docnum_ranges=ranges)
-    matcher = query.matcher(searcher, context)
+    matcher = query.matcher(searcher, searcher.context())
     found = {}
     for first, last in ranges:
         if matcher.is_active() and matcher.id() < first:

@@ -6,9 +6,8 @@ Whoosh's own Phrase builds span objects for every position of every candidate do
 positions are stored: caption passages and the short metadata fields. Phrases in the long
 transcript field of the webcast index are matched through its word-pair field instead.
 
-A search limited to some documents (the passages of a page of webcasts) puts their ranges in the
-search context as `docnum_ranges`; the matcher then checks positions only inside them. Otherwise a
-new matcher would check every candidate from the first document on before the caller could skip.
+Searches mostly read a phrase's postings in bulk instead: add_phrase_scores() here, and
+ranged.range_weights() inside the passages of a page of webcasts.
 """
 
 from __future__ import annotations
@@ -41,23 +40,16 @@ class FastPhrase(Phrase):
         tree = leaves[0]
         for leaf in leaves[1:]:
             tree = IntersectionMatcher(tree, leaf)
-        return PhraseMatcher(tree, self.boost, getattr(context, "docnum_ranges", None))
+        return PhraseMatcher(tree, self.boost)
 
 
 class PhraseMatcher(WrappingMatcher):
-    """Matches the documents of an intersection of words whose positions follow each other
-    (only inside `ranges`, sorted (first, last) document numbers, if given)."""
+    """Matches the documents of an intersection of words whose positions follow each other."""
 
-    def __init__(self, child: Any, boost: float = 1.0, ranges: Any = None):
+    def __init__(self, child: Any, boost: float = 1.0):
         super().__init__(child, boost)
         self._leaves = list(child.term_matchers())
-        self._ranges = ranges
-        self._range = 0  # index of the first range that may still hold matches
-        self._done = False
         self._find_next()
-
-    def is_active(self) -> bool:
-        return not self._done and self.child.is_active()
 
     def _in_order(self) -> bool:
         # Rarest word first (its frequency is known without decoding positions): when the
@@ -72,27 +64,17 @@ class PhraseMatcher(WrappingMatcher):
         return True
 
     def _find_next(self) -> None:
-        child, ranges = self.child, self._ranges
+        child = self.child
         while child.is_active():
-            if ranges is not None:
-                docnum = child.id()
-                while self._range < len(ranges) and ranges[self._range][1] < docnum:
-                    self._range += 1
-                if self._range == len(ranges):
-                    self._done = True
-                    return
-                if docnum < ranges[self._range][0]:
-                    child.skip_to(ranges[self._range][0])
-                    continue
             if self._in_order():
                 return
             child.next()
 
     def copy(self) -> PhraseMatcher:
-        return PhraseMatcher(self.child.copy(), self.boost, self._ranges)
+        return PhraseMatcher(self.child.copy(), self.boost)
 
     def _replacement(self, newchild: Any) -> PhraseMatcher:
-        return PhraseMatcher(newchild, self.boost, self._ranges)
+        return PhraseMatcher(newchild, self.boost)
 
     def replace(self, minquality: float = 0) -> Any:
         return self if self.is_active() else NullMatcher()

@@ -32,9 +32,9 @@ Ranges = Sequence[tuple[int, int]]  # (first, last) document numbers, sorted, no
 Postings = dict[int, tuple[float, Any]]  # docnum -> (weight, encoded value or None)
 
 
-def range_weights(searcher: Any, query: Query, ranges: Ranges) -> dict[int, float] | None:
-    """docnum -> weight of every document inside `ranges` of one segment that `query` matches;
-    None for a kind of query this does not know (the caller then walks Whoosh's matcher)."""
+def range_weights(searcher: Any, query: Query, ranges: Ranges) -> dict[int, float]:
+    """docnum -> weight of every document inside `ranges` of one segment that `query` matches
+    (a Term, FastPhrase, And or DefaultOr of them, as Generation.passage_query() builds)."""
     if isinstance(query, Term):
         found = _postings(searcher.reader(), query.fieldname, query.text, ranges, False)
         if query.boost == 1.0:
@@ -46,12 +46,7 @@ def range_weights(searcher: Any, query: Query, ranges: Ranges) -> dict[int, floa
         subqueries = query.subqueries
         if len(subqueries) < 2:  # Whoosh's matcher is then its part's, without its boost
             return range_weights(searcher, subqueries[0], ranges) if subqueries else {}
-        parts = []
-        for sub in subqueries:
-            weights = range_weights(searcher, sub, ranges)
-            if weights is None:
-                return None
-            parts.append(weights)
+        parts = [range_weights(searcher, sub, ranges) for sub in subqueries]
         if isinstance(query, And):
             docs = set(parts[0]).intersection(*parts[1:])
             combined = {d: sum(p[d] for p in parts) for d in docs}
@@ -63,7 +58,7 @@ def range_weights(searcher: Any, query: Query, ranges: Ranges) -> dict[int, floa
         if query.boost != 1.0:
             combined = {d: w * query.boost for d, w in combined.items()}
         return combined
-    return None
+    raise TypeError(f"no weights inside ranges for {query!r}")
 
 
 def _phrase_weights(searcher: Any, query: FastPhrase, ranges: Ranges) -> dict[int, float]:

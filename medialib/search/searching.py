@@ -353,8 +353,9 @@ class Generation:
         (weighted, synonyms less); passages are all about as long, so BM25's length
         normalization would change little and costs a length lookup per passage.
 
-        A webcast's passages are neighbours in the index (added together), so one matcher per
-        index segment skips from webcast to webcast: only their passages are ever scored."""
+        A webcast's passages are neighbours in the index (added together): in each index
+        segment, only the blocks of postings that hold the webcasts' runs of passages are read
+        (see ranged.py)."""
         scored: dict[str, list[tuple[float, int]]] = {}
         if query is None:
             return {}, {}
@@ -366,24 +367,11 @@ class Generation:
             ]
             if not inside:
                 continue
-            ranges = [(a, b) for a, b, _ in inside]
-            weights = range_weights(searcher, query, ranges)
-            if weights is not None:
-                starts = [a for a, _, _ in inside]
-                for docnum in sorted(weights):
-                    slug = inside[bisect_right(starts, docnum) - 1][2]
-                    scored.setdefault(slug, []).append((-weights[docnum], docnum + offset))
-                continue
-            context = self.passages.context().set(docnum_ranges=ranges)
-            matcher = query.matcher(searcher, context)
-            for start, end, slug in inside:
-                if not matcher.is_active():
-                    break
-                if matcher.id() < start:
-                    matcher.skip_to(start)
-                while matcher.is_active() and matcher.id() <= end:
-                    scored.setdefault(slug, []).append((-matcher.weight(), matcher.id() + offset))
-                    matcher.next()
+            weights = range_weights(searcher, query, [(a, b) for a, b, _ in inside])
+            starts = [a for a, _, _ in inside]
+            for docnum in sorted(weights):
+                slug = inside[bisect_right(starts, docnum) - 1][2]
+                scored.setdefault(slug, []).append((-weights[docnum], docnum + offset))
         counts = {slug: len(found) for slug, found in scored.items()}
         best = {
             slug: [docnum for _, docnum in sorted(found)[:keep]] for slug, found in scored.items()
