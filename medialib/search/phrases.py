@@ -12,7 +12,7 @@ ranged.range_weights() inside the passages of a page of webcasts.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import repeat
 from typing import Any
 
@@ -204,6 +204,24 @@ def _term_postings(searcher: Any, field: str, text: str) -> dict[int, tuple[floa
     return found
 
 
+def phrase_documents(
+    found: Sequence[dict[int, tuple[float, Any]]], decode: Callable[[Any], Iterable[int]]
+) -> Iterator[int]:
+    """The documents where a phrase's words follow each other, from the postings of each word
+    in order (docnum -> (a figure, its encoded positions)), in the order of the rarest word's."""
+    for docnum in min(found, key=len):
+        if not all(docnum in postings for postings in found):
+            continue
+        starts: set[int] | None = None
+        for i, postings in enumerate(found):
+            shifted = {p - i for p in decode(postings[docnum][1])}
+            starts = shifted if starts is None else starts & shifted
+            if not starts:
+                break
+        if starts:
+            yield docnum
+
+
 def add_phrase_scores(
     searcher: Any, offset: int, query: FastPhrase, scores: dict[int, float]
 ) -> bool:
@@ -221,20 +239,8 @@ def add_phrase_scores(
         if not postings:
             return True
         found.append(postings)
-    decode = searcher.schema[field].format.decoder("positions")
-    rarest = min(range(len(found)), key=lambda i: len(found[i]))
     get = scores.get
-    for docnum in found[rarest]:
-        if not all(docnum in postings for postings in found):
-            continue
-        starts = None
-        for i in range(len(found)):
-            shifted = {p - i for p in decode(found[i][docnum][1])}
-            starts = shifted if starts is None else starts & shifted
-            if not starts:
-                break
-        if not starts:
-            continue
+    for docnum in phrase_documents(found, searcher.schema[field].format.decoder("positions")):
         score = found[0][docnum][0]
         for postings in found[1:]:
             score = score + postings[docnum][0]

@@ -26,7 +26,7 @@ from whoosh.query import And, Query, Term
 from whoosh.query.compound import DefaultOr
 from whoosh.reading import TermNotFound
 
-from .phrases import FastPhrase
+from .phrases import FastPhrase, phrase_documents
 
 Ranges = Sequence[tuple[int, int]]  # (first, last) document numbers, sorted, not overlapping
 Postings = dict[int, tuple[float, Any]]  # docnum -> (weight, encoded value or None)
@@ -73,20 +73,10 @@ def _phrase_weights(searcher: Any, query: FastPhrase, ranges: Ranges) -> dict[in
             return {}
         found.append(postings)
     decode = searcher.schema[field].format.decoder("positions")
-    rarest = min(range(len(found)), key=lambda i: len(found[i]))
-    weights = {}
-    for docnum in found[rarest]:
-        if not all(docnum in postings for postings in found):
-            continue
-        starts: set[int] | None = None
-        for i, postings in enumerate(found):
-            shifted = {p - i for p in decode(postings[docnum][1])}
-            starts = shifted if starts is None else starts & shifted
-            if not starts:
-                break
-        if starts:
-            weights[docnum] = sum(postings[docnum][0] for postings in found) * query.boost
-    return weights
+    return {
+        docnum: sum(postings[docnum][0] for postings in found) * query.boost
+        for docnum in phrase_documents(found, decode)
+    }
 
 
 def _postings(reader: Any, field: str, text: str, ranges: Ranges, values: bool) -> Postings:
