@@ -37,6 +37,9 @@ def _duration(webcast: m.Webcast) -> float:
     return webcast.duration or max(ends, default=0.0)
 
 
+MAX_TALK_MOMENTS = 50  # listed on a player page for its search (?q=)
+
+
 @dataclass
 class TalkSearch:
     """A search within one webcast (?q=), for its player page: its moments in time order."""
@@ -54,10 +57,8 @@ class TalkSearch:
         return self.suggestion if self.corrected and self.suggestion else self.q
 
 
-MAX_TALK_MOMENTS = 50
-
-
 def talk_search(slug: str, q: str) -> TalkSearch:
+    """The moments of webcast `slug` where the words of `q` (or their synonyms) are said."""
     found = TalkSearch(q=q)
     try:
         results = library().index.search(q, slug=slug, hits_per_webcast=MAX_TALK_MOMENTS)
