@@ -22,7 +22,7 @@ from whoosh.query.compound import DefaultOr
 from medialib.captions import Cue
 from medialib.search import IndexedWebcast, SearchIndex
 from medialib.search.codec import INLINE_POSTINGS, FastW3Codec, _ViewBufferFile
-from medialib.search.phrases import FastPhrase
+from medialib.search.phrases import FastPhrase, add_term_scores
 from medialib.search.postings import PICKLE_PROTOCOL, SKIP_TABLE_BLOCKS, read_skip_table
 from medialib.search.ranged import range_weights
 from medialib.search.searching import SPELLING_FILE
@@ -321,3 +321,29 @@ def test_long_posting_lists_end_with_a_table_of_their_blocks(tmp_path):
                 assert _walk(tables.postings(field, btext), targets) == _walk(
                     plain.postings(field, btext), targets)
     assert long_lists > 5
+
+
+def test_bulk_scores_are_those_of_whoosh_matchers_with_deleted_documents(tmp_path):
+    index = SearchIndex(tmp_path / "index")
+    index.rebuild(WEBCASTS)
+    for webcast in WEBCASTS[2:5]:  # replaced: their old documents are deleted, not gone
+        index.add(webcast)
+    index.search("warm")
+    webcasts = index._generation.webcasts
+    assert any(searcher.reader().has_deletions() for searcher, _ in webcasts.leaf_searchers())
+    checked = 0
+    for searcher, _ in webcasts.leaf_searchers():
+        for field, text in (("transcript", "talk"), ("transcript", "fatigu"), ("title", "talk"),
+                            ("about", "speaker"), ("transcript", "nausea")):
+            for boost in (1.0, 0.5):
+                query = Term(field, text, boost=boost)
+                scores: dict[int, float] = {}
+                assert add_term_scores(searcher, 0, query, scores)
+                matcher = query.matcher(searcher, searcher.context())
+                whoosh = {}
+                while matcher.is_active():
+                    whoosh[matcher.id()] = matcher.score()
+                    matcher.next()
+                assert scores == whoosh, (field, text, boost)
+                checked += len(scores)
+    assert checked > 20

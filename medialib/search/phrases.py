@@ -18,7 +18,7 @@ from typing import Any
 
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import IntersectionMatcher, NullMatcher
-from whoosh.matching.wrappers import WrappingMatcher
+from whoosh.matching.wrappers import FilterMatcher, WrappingMatcher
 from whoosh.query import Phrase, Term
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F, BM25FScorer
@@ -158,29 +158,44 @@ def _term_scoring(searcher: Any, field: str, text: str) -> Scoring | None:
     return idf, K1 + 1, weighting.norms(searcher, field, B, K1, avgfl)
 
 
+def leaf_postings(reader: Any, field: str, text: str) -> tuple[Any, frozenset[int]]:
+    """A word's postings in a segment (TermNotFound if it has none), and the segment's deleted
+    documents among them to leave out. Whoosh wraps the postings of a segment with deleted
+    documents in a filter that goes a posting at a time; the blocks below it are returned."""
+    postings = reader.postings(field, text)
+    if (isinstance(postings, FilterMatcher) and postings._exclude
+            and isinstance(postings.child, W3LeafMatcher)):
+        return postings.child, postings._ids
+    return postings, frozenset()
+
+
 def _blocks(reader: Any, field: str, text: str, positions: bool) -> Iterator[Block]:
     """The postings of a word in a segment, a block at a time: (docnums, frequencies, encoded
     positions or None)."""
     try:
-        postings = reader.postings(field, text)
+        postings, deleted = leaf_postings(reader, field, text)
     except TermNotFound:
         return
-    if isinstance(postings, W3LeafMatcher):  # blocks on disk, none of them deleted
+    if isinstance(postings, W3LeafMatcher):  # blocks on disk
         while postings.is_active():
             if postings._ids is None:
                 postings._read_ids()
             if postings._weights is None:
                 postings._read_weights()
             start = postings._i
-            values = None
+            ids, weights, values = postings._ids[start:], postings._weights[start:], None
             if positions:
                 if postings._values is None:
                     postings._read_values()
                 values = postings._values[start:]
-            yield postings._ids[start:], postings._weights[start:], values
+            if deleted and not deleted.isdisjoint(ids):
+                kept = [i for i, docnum in enumerate(ids) if docnum not in deleted]
+                ids, weights = [ids[i] for i in kept], [weights[i] for i in kept]
+                values = [values[i] for i in kept] if values is not None else None
+            yield ids, weights, values
             postings._next_block()
         return
-    ids, weights, encoded = [], [], []  # inlined in the term dictionary, or with deletions
+    ids, weights, encoded = [], [], []  # inlined in the term dictionary
     while postings.is_active():
         ids.append(postings.id())
         weights.append(postings.weight())

@@ -26,7 +26,7 @@ from whoosh.query import And, Query, Term
 from whoosh.query.compound import DefaultOr
 from whoosh.reading import TermNotFound
 
-from .phrases import FastPhrase, phrase_documents
+from .phrases import FastPhrase, leaf_postings, phrase_documents
 
 Ranges = Sequence[tuple[int, int]]  # (first, last) document numbers, sorted, not overlapping
 Postings = dict[int, tuple[float, Any]]  # docnum -> (weight, encoded value or None)
@@ -82,11 +82,11 @@ def _phrase_weights(searcher: Any, query: FastPhrase, ranges: Ranges) -> dict[in
 def _postings(reader: Any, field: str, text: str, ranges: Ranges, values: bool) -> Postings:
     """docnum -> (frequency, encoded value if `values`) of a word, inside `ranges`."""
     try:
-        postings = reader.postings(field, text)
+        postings, deleted = leaf_postings(reader, field, text)
     except TermNotFound:
         return {}
     found: Postings = {}
-    if not isinstance(postings, W3LeafMatcher):  # inlined in the term dictionary, or deletions
+    if not isinstance(postings, W3LeafMatcher):  # inlined in the term dictionary
         for first, last in ranges:
             if not postings.is_active():
                 break
@@ -124,6 +124,9 @@ def _postings(reader: Any, field: str, text: str, ranges: Ranges, values: bool) 
                 else:
                     for i in range(start, end):
                         found[ids[i]] = (weights[i], None)
+                if deleted:
+                    for docnum in deleted.intersection(ids[start:end]):
+                        del found[docnum]
             if end < len(ids):  # the block goes on past this range
                 postings._i = end
                 break
