@@ -167,3 +167,12 @@ def test_search_results_link_to_every_moment_of_a_talk(client) -> None:
     assert shown and shown.group(0).count('class="moment"') == 3
     results = _talk_results(client.get(f"/webcasts/{RADIATION}?q=radiation").get_data(as_text=True))
     assert results.count('class="moment"') > 3  # more than the results page had room for
+
+
+@pytest.mark.parametrize("q", ["brain mets", "radiation", "pain", "the"])
+def test_a_talks_moment_count_is_the_moments_listed(client, q: str) -> None:
+    results = _talk_results(client.get(f"/webcasts/{RADIATION}", query_string={"q": q})
+                            .get_data(as_text=True))
+    listed = results.count('class="moment"')
+    count = re.search(r'id="talk-count">(\d+) moments? mentions? ', results)
+    assert count and int(count.group(1)) == listed > 0

@@ -46,10 +46,14 @@ class TalkSearch:
 
     q: str
     hits: list[Hit] = field(default_factory=list)
-    total: int = 0  # moments found (hits holds at most MAX_TALK_MOMENTS of them)
     suggestion: str | None = None
     corrected: bool = False  # the hits are those of `suggestion`: the query found none
     unavailable: bool = False
+
+    @property
+    def capped(self) -> bool:
+        """There may be more moments than those listed."""
+        return len(self.hits) >= MAX_TALK_MOMENTS
 
     @property
     def shown(self) -> str:
@@ -72,7 +76,6 @@ def talk_search(slug: str, q: str) -> TalkSearch:
     for result in results.results:
         if result.slug == slug:
             found.hits = sorted(result.hits, key=lambda hit: hit.start)
-            found.total = max(result.total_hits, len(result.hits))
     return found
 
 
