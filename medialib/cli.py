@@ -196,11 +196,9 @@ def ingest(ctx: Context, media: Path, title: str, slug: str | None, speakers: tu
 
         print_plan(run(prepare, ctx.library, request))
         return
-    from .ingest_console import ConsoleReporter
+    from .ingest_console import ConsoleReporter, print_summary
 
     result = run(run_ingest, ctx.library, request, ConsoleReporter())
-    from .ingest_console import print_summary
-
     print_summary(result, ctx.settings.public_base_url)
 
 

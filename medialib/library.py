@@ -253,9 +253,9 @@ class Library:
 
     def _rebuild_database(self, catalog: Catalog, loaded: Sequence[LoadedWebcast]) -> None:
         from . import store
-        from .db import drop_schema, schema_current, transaction
+        from .db import drop_schema, transaction
 
-        if not schema_current(self.engine):
+        if self.database_outdated():
             # Written by an older medialib: the database is derived state, so its tables are
             # made again (readers meanwhile get "try again", as before any first reindex).
             drop_schema(self.engine)
