@@ -1,11 +1,17 @@
-"""create_app(settings): the one place that wires settings, the library and the web blueprints."""
+"""create_app(settings): the one place that wires settings, the library and the web blueprints;
+and `serve`, the operation behind `medialib serve`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import waitress
 from flask import Flask
 
 from .config import Settings
 from .library import Library
+from .operations import prepare_to_serve
+from .web import register
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -14,8 +20,16 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
     app.config["MEDIALIB_SETTINGS"] = settings
     app.extensions["medialib"] = Library(settings)
-
-    from .web import register
-
     register(app)
     return app
+
+
+def serve(library: Library, host: str, port: int, threads: int, say: Callable[[str], None],
+          announce: Callable[[str], None]) -> None:
+    """Resolve what a killed command left (if nobody is writing), then serve the library with
+    a production WSGI server (waitress) until stopped; `announce` gets the address line."""
+    prepare_to_serve(library, say)
+    settings = library.settings
+    app = create_app(settings)
+    announce(f"Serving {settings.library} at http://{host}:{port}/ (Ctrl-C to stop)")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="medialib")

@@ -11,6 +11,8 @@ from collections.abc import Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import MedialibError
+
 
 @dataclass(frozen=True)
 class Cue:
@@ -22,7 +24,7 @@ class Cue:
     speaker: str | None = None
 
 
-class CaptionError(Exception):
+class CaptionError(MedialibError):
     """A caption file that cannot be used, naming the file and (when known) the 1-based line."""
 
     def __init__(self, path: str, line: int | None, message: str) -> None:

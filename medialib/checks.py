@@ -14,7 +14,7 @@ from . import models as m
 from .captions import CaptionError
 from .catalog import Catalog, CatalogError
 from .db import schema_ready
-from .ingest_commit import exclusive, pending
+from .staging import exclusive, pending
 from .library import Library
 from .lock import LibraryBusy
 from .search import SearchUnavailable

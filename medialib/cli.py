@@ -1,44 +1,50 @@
-"""The `medialib` command: thin commands that parse, call one domain function and print.
+"""The `medialib` command: thin commands that parse, call one library operation and print.
 
 Exit status: 0 done, 1 the input or library is wrong (the message names the file and line),
-2 usage.
+2 usage. Each command is one call through `run`, which turns the library's one error base class
+(MedialibError) into exit status 1. The operations load on first use, by name from OPERATIONS:
+the command line's one place of late imports, so `medialib --help` and `list` do not load Flask
+or SQLAlchemy, and `ingest` starts ffmpeg before them (see library.py).
 """
 
 from __future__ import annotations
 
 import datetime
+import importlib
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn
 
 import click
 
 from .config import Settings
-from .ingest_inputs import LANG_RE, CaptionSource
-from .lock import LibraryBusy
+from .errors import MedialibError
+from .ingest import CaptionSource, IngestRequest
+from .ingest.console import ConsoleReporter, print_plan, print_summary
+from .ingest.request import LANG_RE
+from .library import Library
 
-if TYPE_CHECKING:  # loaded when a command needs them: `ingest` starts ffmpeg before they load
-    from .library import Library
+OPERATIONS = {
+    "init": "medialib.operations:init_library",
+    "ingest": "medialib.ingest:ingest",
+    "dry-run": "medialib.ingest:prepare",
+    "remove": "medialib.operations:remove_webcast",
+    "list": "medialib.operations:list_webcasts",
+    "reindex": "medialib.operations:reindex_library",
+    "check": "medialib.checks:check_library",
+    "serve": "medialib.app:serve",
+    "demo": "medialib.demo:build_demo",
+}
 
 
-# A full index rebuild writes webcasts and passages side by side when there are two cores.
-INDEX_PROCESSES = min(2, os.cpu_count() or 1)
-
-
-def domain_errors() -> tuple[type[Exception], ...]:
-    """The errors whose message is the whole story for staff: printed, exit status 1."""
-    from .captions import CaptionError
-    from .catalog import CatalogError
-    from .db import StoreUnavailable
-    from .ingest_commit import CommitError
-    from .ingest_inputs import IngestError
-    from .media import MediaError
-    from .search import SearchUnavailable
-
-    return (CatalogError, CaptionError, MediaError, SearchUnavailable, IngestError, CommitError,
-            LibraryBusy, StoreUnavailable)
+def operation(name: str) -> Callable[..., Any]:
+    """The library function behind command `name`, imported now."""
+    module, _, function = OPERATIONS[name].partition(":")
+    found: Callable[..., Any] = getattr(importlib.import_module(module), function)
+    return found
 
 
 def fail(message: str) -> NoReturn:
@@ -56,8 +62,6 @@ class Context:
     @property
     def library(self) -> Library:
         if self._library is None:
-            from .library import Library
-
             self._library = Library(self.settings)
         return self._library
 
@@ -84,11 +88,12 @@ def main(ctx: click.Context, library_dir: Path | None) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
-def run(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    """Call a domain function, turning its named errors into exit status 1."""
+def run(fn: str | Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call an operation (by its OPERATIONS name, or a function), turning the library's errors
+    into exit status 1."""
     try:
-        return fn(*args, **kwargs)
-    except domain_errors() as exc:
+        return (operation(fn) if isinstance(fn, str) else fn)(*args, **kwargs)
+    except MedialibError as exc:
         fail(str(exc))
     except KeyboardInterrupt:
         fail("interrupted; nothing was changed")
@@ -108,18 +113,7 @@ def say(message: str) -> None:
 @pass_ctx
 def init(ctx: Context, directory: Path | None, title: str) -> None:
     """Create an empty library (catalog.yaml, media/, transcripts/)."""
-    root = (directory or ctx.settings.library).resolve()
-    catalog_path = root / "catalog.yaml"
-    if catalog_path.exists():
-        fail(f"{catalog_path}: a library already exists here")
-    (root / "media").mkdir(parents=True, exist_ok=True)
-    (root / "transcripts").mkdir(exist_ok=True)
-    from .catalog import Catalog
-
-    Catalog.empty(catalog_path, title).save()
-    gitignore = root / ".gitignore"
-    if not gitignore.exists():
-        gitignore.write_text("/instance/\n/.staging/\n/.medialib.lock\n", encoding="utf-8")
+    root = run("init", directory or ctx.settings.library, title)
     click.echo(f"Created an empty library in {root}")
 
 
@@ -180,9 +174,6 @@ def ingest(ctx: Context, media: Path, title: str, slug: str | None, speakers: tu
     normalizes captions to WebVTT, writes the transcript, the catalog entry, the database rows
     and the search index. If anything fails, nothing in the library changes.
     """
-    from .ingest import IngestRequest
-    from .ingest import ingest as run_ingest
-
     if part is not None and series is None:
         raise click.UsageError("--part needs --series")
     request = IngestRequest(
@@ -191,14 +182,9 @@ def ingest(ctx: Context, media: Path, title: str, slug: str | None, speakers: tu
         recorded=recorded, poster_at=poster_at,
     )
     if dry_run:
-        from .ingest_console import print_plan
-        from .ingest_prepare import prepare
-
-        print_plan(run(prepare, ctx.library, request))
+        print_plan(run("dry-run", ctx.library, request))
         return
-    from .ingest_console import ConsoleReporter, print_summary
-
-    result = run(run_ingest, ctx.library, request, ConsoleReporter())
+    result = run("ingest", ctx.library, request, ConsoleReporter())
     print_summary(result, ctx.settings.public_base_url)
 
 
@@ -207,9 +193,7 @@ def ingest(ctx: Context, media: Path, title: str, slug: str | None, speakers: tu
 @pass_ctx
 def remove(ctx: Context, slug: str) -> None:
     """Delete a webcast: its catalog entry, files, transcripts, rows and index documents."""
-    from .ingest_commit import remove_webcast
-
-    run(remove_webcast, ctx.library, slug, say)
+    run("remove", ctx.library, slug, say)
     click.echo(f"Removed {slug!r}.")
 
 
@@ -218,23 +202,7 @@ def remove(ctx: Context, slug: str) -> None:
 @pass_ctx
 def list_(ctx: Context, as_json: bool) -> None:
     """List the webcasts of the catalog."""
-    catalog = run(ctx.library.load_catalog)
-    rows = [
-        {
-            "slug": w.slug,
-            "title": w.title,
-            "kind": w.kind,
-            "speakers": [catalog.speakers[s].display for s in w.speakers],
-            "topics": list(w.topics),
-            "series": w.series,
-            "part": w.part,
-            "recorded": w.recorded,
-            "duration": w.media.duration,
-            "chapters": len(w.chapters),
-            "url": f"/webcasts/{w.slug}",
-        }
-        for w in catalog.webcasts.values()
-    ]
+    rows = run("list", ctx.library)
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -279,13 +247,7 @@ def search(ctx: Context, query: str, topic: str | None, speaker: str | None,
 @pass_ctx
 def reindex(ctx: Context) -> None:
     """Rebuild transcripts, database and search index from the catalog and files."""
-    from .ingest_commit import exclusive
-
-    def rebuild() -> int:
-        with exclusive(ctx.library, "reindex", say, refresh=False):
-            return ctx.library.reindex(progress=say, procs=INDEX_PROCESSES)
-
-    count = run(rebuild)
+    count = run("reindex", ctx.library, say)
     click.echo(f"Reindexed {count} webcasts.")
 
 
@@ -293,9 +255,7 @@ def reindex(ctx: Context) -> None:
 @pass_ctx
 def check(ctx: Context) -> None:
     """Verify files, checksums, captions, chapters, database and index against the catalog."""
-    from .checks import check_library
-
-    problems = run(check_library, ctx.library, say)
+    problems = run("check", ctx.library, say)
     for problem in problems:
         click.echo(f"problem: {problem}", err=True)
     if problems:
@@ -310,25 +270,7 @@ def check(ctx: Context) -> None:
 @pass_ctx
 def serve(ctx: Context, host: str, port: int, threads: int) -> None:
     """Serve the library with a production WSGI server (waitress)."""
-    import waitress
-
-    from .app import create_app
-    from .ingest_commit import exclusive
-
-    # A read-only copy, or a broken catalog: serve what is there.
-    serve_anyway: tuple[type[Exception], ...] = (*domain_errors(), OSError)
-    try:  # finish or roll back a change a killed command left behind, if nobody is writing
-        with exclusive(ctx.library, "serve", say):
-            if ctx.library.database_outdated():  # derived state: made again from the files
-                say("the database was made by an older medialib: rebuilding it (reindex)")
-                ctx.library.reindex(progress=say, procs=INDEX_PROCESSES)
-    except LibraryBusy:
-        pass  # the command that is writing resolves its own work
-    except serve_anyway as exc:
-        click.echo(f"  note: {exc}", err=True)
-    app = create_app(ctx.settings)
-    click.echo(f"Serving {ctx.settings.library} at http://{host}:{port}/ (Ctrl-C to stop)")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="medialib")
+    run("serve", ctx.library, host, port, threads, say, click.echo)
 
 
 @main.command()
@@ -336,24 +278,9 @@ def serve(ctx: Context, host: str, port: int, threads: int) -> None:
 @pass_ctx
 def demo(ctx: Context, force: bool) -> None:
     """Render the sample library's media (ffmpeg + espeak-ng), then reindex it."""
-    from .demo import DemoError, render_demo
-    from .ingest_commit import exclusive
-
-    lib = ctx.library
-
-    def build() -> tuple[int, int]:
-        with exclusive(lib, "demo", say, refresh=False):
-            catalog = lib.load_catalog()
-            try:
-                rendered = render_demo(ctx.settings.library, catalog, force=force, progress=say)
-            except DemoError as exc:
-                fail(str(exc))
-            click.echo(f"Rendered {len(rendered)} item(s); "
-                       f"{len(catalog.webcasts) - len(rendered)} reused.")
-            return len(rendered), lib.reindex(progress=say, procs=INDEX_PROCESSES)
-
-    _, count = run(build)
-    click.echo(f"The sample library is ready: {count} webcasts.")
+    built = run("demo", ctx.library, force, say)
+    click.echo(f"Rendered {built.rendered} item(s); {built.reused} reused.")
+    click.echo(f"The sample library is ready: {built.webcasts} webcasts.")
 
 
 def entry() -> NoReturn:

@@ -9,13 +9,15 @@ from typing import Any
 
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DatabaseError as DatabaseError  # for callers that load this lazily
 from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from .errors import MedialibError
 from .models import Base
 
 
-class StoreUnavailable(Exception):
+class StoreUnavailable(MedialibError):
     """The database is missing or unreadable; `medialib reindex` rebuilds it."""
 
 

@@ -37,6 +37,9 @@ from . import media
 from .captions import Cue
 from .catalog import Catalog, Webcast
 from .chapters import Chapter
+from .library import Library
+from .operations import INDEX_PROCESSES
+from .staging import exclusive
 
 RENDERER = "medialib-demo 1"  # bump to re-render every sample item after a design change
 FOOTER = "Sample narration \u2014 demonstration library"
@@ -400,3 +403,22 @@ def _seconds(stamp: str) -> float:
 
 def _clock(seconds: float) -> str:
     return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
+
+
+@dataclass(frozen=True)
+class DemoBuilt:
+    """What `medialib demo` did: items rendered and reused, webcasts indexed."""
+
+    rendered: int
+    reused: int
+    webcasts: int
+
+
+def build_demo(library: Library, force: bool, say: Callable[[str], None]) -> DemoBuilt:
+    """Render the sample library's missing or outdated media (all with `force`), then reindex,
+    under the library's lock."""
+    with exclusive(library, "demo", say, refresh=False):
+        catalog = library.load_catalog()
+        rendered = render_demo(library.settings.library, catalog, force=force, progress=say)
+        count = library.reindex(progress=say, procs=INDEX_PROCESSES)
+    return DemoBuilt(len(rendered), len(catalog.webcasts) - len(rendered), count)

@@ -20,6 +20,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
+from .errors import MedialibError
+
 DEFAULT_GLOSSARY = "glossary.yaml"
 KINDS = ("lay-clinical", "acronyms", "brand-generic", "spelling", "compounds")
 _NON_WORD = re.compile(r"[\W_]+")
@@ -27,7 +29,7 @@ _NON_WORD = re.compile(r"[\W_]+")
 Key = tuple[str, ...]
 
 
-class GlossaryError(Exception):
+class GlossaryError(MedialibError):
     """The glossary file is wrong; the message names the file and line."""
 
     def __init__(self, path: Path | str, message: str, line: int | None = None):

@@ -3,28 +3,58 @@
 `Library` is what the command line and the web app hold. It owns the engine and the search
 index of one library; sessions belong to the caller (one per command, one per request).
 
-SQLAlchemy, Whoosh and the YAML library load when first used, not with this module: `medialib
-ingest` holds a Library while it probes the recording and starts ffmpeg, and they load beside it.
+SQLAlchemy and Whoosh (about 0.3 s to import) load when first used, not with this module: this
+is the one place the package loads modules late (`_database` and `_search` below). Commands that
+need neither (init, list, a dry run, --help) never pay for them, and `medialib ingest` loads them
+on a thread beside ffprobe and ffmpeg (`load_in_background`).
 """
 
 from __future__ import annotations
 
+import importlib
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from .captions import CaptionError, Cue, load_captions
+from .catalog import Catalog, Webcast
 from .config import Settings
-from .transcripts import TranscriptHeader, build_sections, render_text, transcript_path
+from .media import MediaError, probe
+from .transcripts import (
+    TranscriptHeader,
+    build_sections,
+    render_text,
+    transcript_path,
+    write_transcript,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
-    from .catalog import Catalog, Webcast
     from .search import IndexedWebcast, SearchIndex
+
+# The modules loaded late, by name (see the module docstring).
+LATE_MODULES = ("medialib.db", "medialib.store", "medialib.search")
+
+
+def _database() -> ModuleType:
+    """medialib.db, with SQLAlchemy."""
+    return importlib.import_module("medialib.db")
+
+
+def _rows() -> ModuleType:
+    """medialib.store: catalog entries -> rows."""
+    return importlib.import_module("medialib.store")
+
+
+def _search() -> ModuleType:
+    """medialib.search, with Whoosh."""
+    return importlib.import_module("medialib.search")
 
 Progress = Callable[[str], None]
 
@@ -48,21 +78,34 @@ class Library:
 
     @cached_property
     def engine(self) -> Engine:
-        from .db import make_engine
-
-        return make_engine(str(self.settings.database_url))
+        engine: Engine = _database().make_engine(str(self.settings.database_url))
+        return engine
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
-        from .db import session_factory
-
-        return session_factory(self.engine)
+        factory: sessionmaker[Session] = _database().session_factory(self.engine)
+        return factory
 
     @cached_property
     def index(self) -> SearchIndex:
-        from .search import SearchIndex
+        index: SearchIndex = _search().SearchIndex(self.settings.index_path)
+        return index
 
-        return SearchIndex(self.settings.index_path)
+    @staticmethod
+    def load_in_background() -> threading.Thread:
+        """Import the late modules on a thread (the caller meanwhile waits on ffprobe or ffmpeg).
+        An import error is left for the first real use to raise."""
+
+        def load() -> None:
+            for name in LATE_MODULES:
+                try:
+                    importlib.import_module(name)
+                except Exception:
+                    return
+
+        thread = threading.Thread(target=load, name="late-imports", daemon=True)
+        thread.start()
+        return thread
 
     def close(self) -> None:
         if "engine" in self.__dict__:
@@ -71,8 +114,6 @@ class Library:
     # ---- reading the files -----------------------------------------------------------------
 
     def load_catalog(self) -> Catalog:
-        from .catalog import Catalog
-
         return Catalog.load(self.settings.catalog_path)
 
     def webcast_dir(self, slug: str) -> Path:
@@ -91,8 +132,6 @@ class Library:
             return webcast.media.duration
         path = self.webcast_dir(webcast.slug) / webcast.media.file
         if path.exists():
-            from .media import MediaError, probe
-
             try:
                 return probe(path).duration
             except MediaError:
@@ -116,8 +155,6 @@ class Library:
         return render_text(header, build_sections(loaded.tracks[lang], w.chapters))
 
     def write_transcripts(self, catalog: Catalog, loaded: LoadedWebcast) -> list[Path]:
-        from .transcripts import write_transcript
-
         written = []
         for lang in loaded.tracks:
             path = transcript_path(self.settings.transcripts_dir, loaded.webcast.slug, lang)
@@ -126,11 +163,9 @@ class Library:
         return written
 
     def indexed(self, catalog: Catalog, loaded: LoadedWebcast) -> IndexedWebcast:
-        from .search import IndexedWebcast
-
         w = loaded.webcast
         cues = loaded.tracks.get("en") or next(iter(loaded.tracks.values()), ())
-        return IndexedWebcast(
+        document: IndexedWebcast = _search().IndexedWebcast(
             slug=w.slug,
             title=w.title,
             summary=w.summary,
@@ -142,41 +177,60 @@ class Library:
             chapters=tuple(w.chapters),
             cues=tuple(cues),
         )
+        return document
 
     # ---- one webcast at a time (ingest, remove, recovery) ----------------------------------
 
     def publish(self, catalog: Catalog, loaded: LoadedWebcast) -> None:
-        """Write one webcast's rows, then its index documents (see publish_rows)."""
-        self.publish_rows(catalog, loaded)
+        """Write one webcast's rows (one transaction), then its index documents."""
+        session = self.hold_rows(catalog, loaded)
+        try:
+            session.commit()
+        finally:
+            session.close()
         self.index.add(self.indexed(catalog, loaded))
 
-    def publish_rows(self, catalog: Catalog, loaded: LoadedWebcast) -> None:
-        """Write one webcast's rows and the catalog's taxonomy in one transaction.
-
-        Readers see the old rows or the new ones, never a mix; a failure leaves the database as
-        it was.
-        """
-        from . import store
-        from .db import transaction
-
+    def hold_rows(self, catalog: Catalog, loaded: LoadedWebcast) -> Session:
+        """One webcast's rows and the catalog's taxonomy, written in a transaction left open:
+        readers see the old rows until the caller commits it (or the new ones after), never a
+        mix; closing it uncommitted (or a crash) leaves the database as it was."""
         slug = loaded.webcast.slug
         position = list(catalog.webcasts).index(slug) if slug in catalog.webcasts else 0
         self.ensure_schema()
-        with transaction(self.sessions) as session:
+        store = _rows()
+        session = self.sessions()
+        try:
             store.sync_taxonomy(session, catalog)
             store.put_webcast_rows(
                 session, loaded.webcast, loaded.tracks, loaded.duration, position
             )
+            session.flush()
+        except BaseException:
+            session.close()
+            raise
+        return session
+
+    def hold_removal(self, catalog: Catalog, slug: str) -> Session:
+        """One webcast's rows deleted (and the taxonomy synced) in a transaction left open."""
+        self.ensure_schema()
+        store = _rows()
+        session = self.sessions()
+        try:
+            store.delete_webcast_rows(session, slug)
+            store.sync_taxonomy(session, catalog)
+            session.flush()
+        except BaseException:
+            session.close()
+            raise
+        return session
 
     def unpublish(self, catalog: Catalog, slug: str) -> None:
         """Delete one webcast's rows and index documents (the catalog no longer lists it)."""
-        from . import store
-        from .db import transaction
-
-        self.ensure_schema()
-        with transaction(self.sessions) as session:
-            store.delete_webcast_rows(session, slug)
-            store.sync_taxonomy(session, catalog)
+        session = self.hold_removal(catalog, slug)
+        try:
+            session.commit()
+        finally:
+            session.close()
         self.index.remove(slug)
 
     def refresh(self, slugs: Sequence[str]) -> None:
@@ -191,22 +245,18 @@ class Library:
 
     def ensure_schema(self) -> None:
         """Create missing tables; StoreUnavailable (naming the fix) if the database is unusable."""
-        from sqlalchemy.exc import SQLAlchemyError
-
-        from .db import StoreUnavailable, create_schema
-
+        db = _database()
         try:
-            create_schema(self.engine)
-        except SQLAlchemyError as exc:
-            raise StoreUnavailable(
+            db.create_schema(self.engine)
+        except db.SQLAlchemyError as exc:
+            raise db.StoreUnavailable(
                 f"database: cannot be used ({_first_line(exc)}); run `medialib reindex`"
             ) from None
 
     def database_outdated(self) -> bool:
         """True when the database was made by an older medialib (a table lacks a column)."""
-        from .db import schema_current
-
-        return not schema_current(self.engine)
+        current: bool = _database().schema_current(self.engine)
+        return not current
 
     def _discard_sqlite_file(self) -> bool:
         """Delete the SQLite file (and its WAL) behind the engine; False for other databases.
@@ -227,10 +277,7 @@ class Library:
 
         With procs=2 the index is written by two processes (see SearchIndex.rebuild): for the
         command line, not for a process with threads of its own to fork."""
-        from sqlalchemy.exc import DatabaseError
-
-        from .db import StoreUnavailable
-
+        db = _database()
         say = progress or (lambda _msg: None)
         catalog = self.load_catalog()
         loaded = []
@@ -242,7 +289,7 @@ class Library:
         say("writing the database")
         try:
             self._rebuild_database(catalog, loaded)
-        except (DatabaseError, StoreUnavailable) as exc:
+        except (db.DatabaseError, db.StoreUnavailable) as exc:
             if not (_is_corrupt(exc) and self._discard_sqlite_file()):
                 raise
             say("the database file was damaged: replaced it")
@@ -252,15 +299,13 @@ class Library:
         return len(loaded)
 
     def _rebuild_database(self, catalog: Catalog, loaded: Sequence[LoadedWebcast]) -> None:
-        from . import store
-        from .db import drop_schema, transaction
-
+        db, store = _database(), _rows()
         if self.database_outdated():
             # Written by an older medialib: the database is derived state, so its tables are
             # made again (readers meanwhile get "try again", as before any first reindex).
-            drop_schema(self.engine)
+            db.drop_schema(self.engine)
         self.ensure_schema()
-        with transaction(self.sessions) as session:
+        with db.transaction(self.sessions) as session:
             store.clear_all(session)
             store.sync_taxonomy(session, catalog)
             for position, item in enumerate(loaded):

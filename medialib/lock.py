@@ -14,10 +14,12 @@ import time
 from pathlib import Path
 from types import TracebackType
 
+from .errors import MedialibError
+
 LOCK_NAME = ".medialib.lock"
 
 
-class LibraryBusy(Exception):
+class LibraryBusy(MedialibError):
     """Another medialib command is changing this library; the message says which."""
 
     def __init__(self, path: Path | str, holder: str):

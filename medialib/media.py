@@ -26,6 +26,7 @@ import blake3
 import ffmpeg
 
 from .chapters import Chapter
+from .errors import MedialibError
 
 WEB_CONTAINERS = {"mov", "mp4", "m4a"}  # ffprobe's format_name for MP4/MOV/M4A lists these
 COPYABLE_CONTAINERS = WEB_CONTAINERS | {"matroska", "webm"}  # clean timestamps, avcC/ASC headers
@@ -39,7 +40,7 @@ _PR_SET_PDEATHSIG = 1
 _LIBC = ctypes.CDLL(None) if sys.platform.startswith("linux") else None
 
 
-class MediaError(Exception):
+class MediaError(MedialibError):
     """A media file cannot be read or converted; the message names the file."""
 
     def __init__(self, path: Path | str, message: str):

@@ -1,26 +1,36 @@
-"""Staging and the all-or-nothing commit of one change to a library, and recovery after a crash.
+"""Staging, the journal and recovery: how every command that writes changes a library at once.
 
-A change (an ingest or a removal) is prepared in LIBRARY/.staging/<id>/ while the library is
-locked:
+Ingest, remove, reindex, demo and serve take the library's lock through `exclusive`, which first
+resolves whatever a killed command left behind. A change (an ingest or a removal) is prepared in
+LIBRARY/.staging/<id>/ under the lock:
 
     intent.json       what is being done (operation, slug), written first
     new/media/        the complete new media/<slug>/ folder (ingest only)
     new/transcripts/  the new transcripts/<slug>.<lang>.txt files (ingest only)
     catalog.yaml      the complete new catalog
     journal.json      written last, atomically: the commit point
-    old/              where the replaced media folder and stale transcripts are moved aside
 
-The database rows and index documents are written just before the journal (`Library.publish`):
-everything that can run out of disk or fail on bad data happens before the commit point. After
-it, only renames within one file system remain. A command that dies at any moment, kill -9
-included, leaves a staging folder that the next command resolves under the lock:
+Everything that can fail on bad data or a full disk happens before the commit point: the files
+are staged and the database rows written in a transaction held open (`hold_rows`), which
+readers do not see. After it, in this order:
 
-- no journal: the library's files were never touched; the folder is deleted (rolled back);
-- a journal: every new file is staged, so the moves are finished (rolled forward).
+1. bring in: the new media folder takes the old one's place in one rename (RENAME_EXCHANGE, so
+   media/<slug>/ is never missing), still holding, hard-linked, the files only the old version
+   had; new transcripts replace old ones; the catalog is replaced;
+2. the switch: the rows' transaction commits. It is the one step at which readers (the site)
+   see the change, and every file either version's page names is in place on both sides of it;
+3. the search index follows (a search may lag a page by that long, never lead it);
+4. take out: the files only the old version had, a removed webcast's folder, stale transcripts.
 
-Either way the slug's rows and index documents are then derived again from the catalog as it
-now stands, so the database and the index follow the files whichever way it went. Every move
-is idempotent, so recovery can itself be interrupted and run again.
+A command that dies at any moment, kill -9 included, leaves a staging folder that the next
+command resolves under the lock. Without a journal nothing in the library was touched (the held
+transaction died with the process): the folder is deleted (rolled back). With one, steps 1-4
+are run again (rolled forward), the rows and documents derived again from the catalog. Every
+step is idempotent, so recovery can itself be interrupted and run again.
+
+Test hook: MEDIALIB_TEST_PAUSE_AT=<point> makes a command wait forever at that point so the
+fault tests can kill it there: an ingest step's name (the ingest runner pauses before each
+step), "transcode", or one of COMMIT_POINTS below.
 """
 
 from __future__ import annotations
@@ -34,33 +44,27 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+from .errors import MedialibError
 from .files import write_atomic
+from .journal import (
+    bring_in,
+    carry_over,
+    fsync_dir,
+    no_pause,
+    pause_point,
+    read_json,
+    take_out,
+)
 from .lock import LibraryLock
 
-if TYPE_CHECKING:  # the database and index modules load beside ffmpeg, not before it
+if TYPE_CHECKING:
     from .library import Library
 
 STAGING = ".staging"
 Say = Callable[[str], None]
-PAUSE_VARIABLE = "MEDIALIB_TEST_PAUSE_AT"
-
-
-def pause_point(point: str) -> None:
-    """Test hook: wait forever at `point` when MEDIALIB_TEST_PAUSE_AT names it.
-
-    The fault tests run the real command line in a subprocess with this variable set, wait for
-    the "paused at" line on stderr, then kill -9 the process there. Unset, it does nothing.
-    """
-    if os.environ.get(PAUSE_VARIABLE) != point:
-        return
-    os.write(2, f"medialib: paused at {point} (test hook {PAUSE_VARIABLE})\n".encode())
-    while True:
-        time.sleep(60)
-
-
-class CommitError(Exception):
+class CommitError(MedialibError):
     """A change could not be committed or recovered; the message names the file and what to do."""
 
     def __init__(self, path: Path | str, message: str):
@@ -69,29 +73,16 @@ class CommitError(Exception):
         super().__init__(f"{self.path}: {message}")
 
 
+class HeldRows(Protocol):
+    """A database transaction written and left open until the switch (a SQLAlchemy Session)."""
+
+    def commit(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
 def staging_root(library: Library) -> Path:
     return library.settings.library / STAGING
-
-
-def _read_json(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 @dataclass
@@ -102,9 +93,10 @@ class Staging:
     folder: Path
     op: str
     slug: str
-    published: bool = False  # the rows were written: a failure must derive them again
     committed: bool = False  # the journal exists: the change will happen
     based_on: bytes | None = None  # catalog.yaml as read when the new one was made
+    rows: HeldRows | None = None  # the rows' open transaction, committed at the switch
+    index_update: Callable[[], None] | None = None  # the search index's part, after the switch
 
     @classmethod
     def create(cls, library: Library, op: str, slug: str) -> Staging:
@@ -138,38 +130,53 @@ class Staging:
         write_atomic(self.folder / "catalog.yaml", text.encode("utf-8"))
         self.based_on = based_on
 
-    def publish(self, action: Callable[[], None]) -> None:
-        """Write rows before the commit point, in one transaction: a failure changes nothing.
+    def hold_rows(self, rows: HeldRows) -> None:
+        """Keep the rows' transaction (written, not committed) for the switch."""
+        self.rows = rows
 
-        Once it succeeded, a later failure (the index, the commit) makes `abandon` derive the
-        slug's rows and documents again from the catalog as it stands.
-        """
-        action()
-        self.published = True
+    def stage_index(self, update: Callable[[], None]) -> None:
+        """What the search index does once the rows are committed."""
+        self.index_update = update
 
     def commit(self) -> None:
-        """Write the journal (the commit point), then move everything into place.
+        """Write the journal (the commit point), then bring in, switch and take out.
 
         If catalog.yaml was edited since it was read (see stage_catalog), nothing is committed
         rather than silently overwriting the edit.
         """
-        catalog_path = self.library.settings.catalog_path
+        settings = self.library.settings
         try:
-            current = catalog_path.read_bytes()
+            current = settings.catalog_path.read_bytes()
         except OSError:
             current = b""
         if self.based_on is not None and current != self.based_on:
             raise CommitError(
-                catalog_path,
+                settings.catalog_path,
                 "was edited while this command ran; nothing was changed, run it again",
             )
-        names = sorted(p.name for p in self.new_transcripts.glob("*.txt"))
-        journal = {"op": self.op, "slug": self.slug, "transcripts": names}
+        journal: dict[str, Any] = {
+            "op": self.op, "slug": self.slug,
+            "transcripts": sorted(p.name for p in self.new_transcripts.glob("*.txt")),
+        }
+        if self.new_media.is_dir():
+            journal["media_inode"] = self.new_media.stat().st_ino
+            journal["leftovers"] = carry_over(settings.media_dir / self.slug, self.new_media)
         write_atomic(self.folder / "journal.json", _dump(journal))
-        _fsync_dir(self.folder)
+        fsync_dir(self.folder)
         self.committed = True
         pause_point("commit")
-        apply_journal(self.library, self.folder, journal, pause_point)
+        bring_in(settings, self.folder, journal, pause_point)
+        if self.rows is not None:
+            rows, self.rows = self.rows, None
+            try:
+                rows.commit()  # the switch: what readers see changes here, at once
+            finally:
+                rows.close()
+        pause_point("commit-database")
+        if self.index_update is not None:
+            self.index_update()
+        pause_point("commit-index")
+        take_out(settings, self.folder, journal, pause_point)
 
     def finish(self) -> None:
         """Delete the staging folder (and the old files moved aside into it)."""
@@ -181,12 +188,13 @@ class Staging:
         If even that fails, the folder stays for the next command to resolve, and the caller's
         error stands; `medialib check` tells staff what is pending.
         """
+        if self.rows is not None:
+            rows, self.rows = self.rows, None
+            rows.close()  # rolls the uncommitted rows back
         try:
             if self.committed:
-                journal = _read_json(self.folder / "journal.json") or {}
-                apply_journal(self.library, self.folder, journal, lambda _point: None)
-            if self.published or self.committed:
-                self.library.refresh([self.slug])
+                journal = read_json(self.folder / "journal.json") or {}
+                roll_forward(self.library, self.folder, journal)
         except Exception as exc:  # the original error is what staff need to see first
             say(f"could not tidy up yet ({exc}); the next medialib command will finish it")
             return False
@@ -194,7 +202,7 @@ class Staging:
         return True
 
     def run(self, steps: Callable[[], None], say: Say) -> None:
-        """Run `steps` (which stage and publish), then commit; all or nothing.
+        """Run `steps` (which stage files and hold rows), then commit; all or nothing.
 
         A failure before the commit point rolls everything back and re-raises. A failure after
         it (Ctrl-C while files move, say) finishes the change instead: it then did happen, so
@@ -236,46 +244,13 @@ def _remove_tree(folder: Path) -> None:
         pass
 
 
-def apply_journal(
-    library: Library, folder: Path, journal: dict[str, Any], pause: Callable[[str], None]
-) -> None:
-    """Perform (or finish) the moves of a committed change; safe to run again at any point."""
-    settings = library.settings
-    slug = str(journal["slug"])
-    new_names = set(journal.get("transcripts") or [])
-    staged_media = folder / "new" / "media"
-    target = settings.media_dir / slug
-    old = folder / "old"
-    old.mkdir(exist_ok=True)
-    # 1. The old media folder goes aside, unless the new one is already in its place.
-    if target.exists() and (journal["op"] == "remove" or staged_media.exists()):
-        if (old / "media").exists():
-            shutil.rmtree(old / "media")
-        target.rename(old / "media")
-    # 2. The new media folder moves in.
-    if staged_media.exists():
-        settings.media_dir.mkdir(parents=True, exist_ok=True)
-        staged_media.rename(target)
-    _fsync_dir(settings.media_dir)
-    pause("commit-media")
-    # 3. Transcripts of languages the webcast no longer has go aside; new ones replace old.
-    transcripts = settings.transcripts_dir
-    (old / "transcripts").mkdir(exist_ok=True)
-    for path in sorted(transcripts.glob(f"{slug}.*.txt")):
-        if path.name not in new_names and path.name.count(".") == 2:
-            os.replace(path, old / "transcripts" / path.name)
-    for name in sorted(new_names):
-        staged = folder / "new" / "transcripts" / name
-        if staged.exists():
-            transcripts.mkdir(parents=True, exist_ok=True)
-            os.replace(staged, transcripts / name)
-    _fsync_dir(transcripts)
-    # 4. The catalog, atomically.
-    staged_catalog = folder / "catalog.yaml"
-    if staged_catalog.exists():
-        os.replace(staged_catalog, settings.catalog_path)
-        _fsync_dir(settings.library)
-    pause("commit-catalog")
+def roll_forward(library: Library, folder: Path, journal: dict[str, Any],
+                 refresh: bool = True) -> None:
+    """Finish a committed change: bring in, derive the slug's rows and documents, take out."""
+    bring_in(library.settings, folder, journal, no_pause)
+    if refresh:
+        library.refresh([str(journal["slug"])])
+    take_out(library.settings, folder, journal, no_pause)
 
 
 @dataclass(frozen=True)
@@ -302,8 +277,8 @@ def pending(library: Library) -> list[Pending]:
         if not folder.is_dir() or folder.name.endswith(".deleting"):
             found.append(Pending(folder, "cleanup", "?", False))
             continue
-        journal = _read_json(folder / "journal.json")
-        intent = _read_json(folder / "intent.json") or {}
+        journal = read_json(folder / "journal.json")
+        intent = read_json(folder / "intent.json") or {}
         info = journal or intent
         found.append(Pending(
             folder, str(info.get("op") or "change"), str(info.get("slug") or "?"),
@@ -315,8 +290,8 @@ def pending(library: Library) -> list[Pending]:
 def recover(library: Library, say: Say, refresh: bool = True) -> list[str]:
     """Resolve every change left in the staging area (the caller holds the lock); slugs touched.
 
-    Uncommitted changes are rolled back, committed ones rolled forward; then the database rows
-    and index documents of each slug are derived again from the catalog and files (unless the
+    Uncommitted changes are rolled back, committed ones rolled forward; the database rows and
+    index documents of each slug are derived again from the catalog and files (unless the
     caller rebuilds them all anyway). The files always come first: if the database or index
     cannot be written, they are left for `medialib reindex` and staff are told so.
     """
@@ -328,9 +303,9 @@ def recover(library: Library, say: Say, refresh: bool = True) -> list[str]:
             else:
                 item.folder.unlink(missing_ok=True)
             continue
-        if item.committed:
-            journal = _read_json(item.folder / "journal.json") or {}
-            apply_journal(library, item.folder, journal, lambda _point: None)
+        journal = read_json(item.folder / "journal.json") if item.committed else None
+        if journal is not None:
+            bring_in(library.settings, item.folder, journal, no_pause)
         outcome = "finished" if item.committed else "rolled back"
         say(f"{outcome} an interrupted {item.op} of {item.slug!r}")
         if item.slug != "?":
@@ -341,6 +316,8 @@ def recover(library: Library, say: Say, refresh: bool = True) -> list[str]:
                 except Exception as exc:  # derived state only: the files are already whole
                     say(f"the database or search index could not follow ({exc}); "
                         "run `medialib reindex`")
+        if journal is not None:
+            take_out(library.settings, item.folder, journal, no_pause)
         _remove_tree(item.folder)
     try:
         staging_root(library).rmdir()
@@ -359,19 +336,3 @@ def exclusive(
     with LibraryLock(library.settings.library, command) as lock:
         recover(library, say, refresh=refresh)
         yield lock
-
-
-def remove_webcast(library: Library, slug: str, say: Say) -> None:
-    """Delete a webcast's entry, files, transcripts, rows and index documents, all or nothing."""
-    with exclusive(library, "remove", say):
-        catalog_path = library.settings.catalog_path
-        before = catalog_path.read_bytes() if catalog_path.exists() else b""
-        catalog = library.load_catalog()
-        catalog.remove_webcast(slug)  # CatalogError naming the file when the slug is unknown
-        stage = Staging.create(library, "remove", slug)
-
-        def steps() -> None:
-            stage.stage_catalog(catalog.dump(), before)
-            stage.publish(lambda: library.unpublish(catalog, slug))
-
-        stage.run(steps, say)

@@ -10,7 +10,7 @@ import pytest
 
 from medialib.checks import check_library
 from medialib.config import Settings
-from medialib.ingest_commit import Staging
+from medialib.staging import Staging
 from medialib.library import Library
 from tests.ingest_support import cli, published_template
 

@@ -12,11 +12,14 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import click
+from tqdm import tqdm
 
-from .ingest import IngestResult, Reporter
+from .runner import Reporter
+from .words import clock, describe_media
 
 if TYPE_CHECKING:
-    from .ingest_prepare import Prepared
+    from . import IngestResult
+    from .prepare import Prepared
 
 
 class ConsoleReporter(Reporter):
@@ -30,8 +33,6 @@ class ConsoleReporter(Reporter):
 
     @contextmanager
     def progress(self, label: str, total: float) -> Iterator[Callable[[float], None]]:
-        from tqdm import tqdm
-
         # No monitor thread: its only job is tuning refresh rates on stalled bars, and a
         # command line with no stray threads stays simple (and safe to fork in tests).
         tqdm.monitor_interval = 0
@@ -57,8 +58,6 @@ class ConsoleReporter(Reporter):
 
 def print_plan(p: Prepared) -> None:
     """What `--dry-run` prints: the plan and the catalog entry, nothing written."""
-    from .ingest_steps import clock
-
     click.echo("Dry run: nothing was written. The ingest would do this:")
     for notice in p.notices:
         click.echo(f"  note: {notice}")
@@ -87,8 +86,6 @@ def print_plan(p: Prepared) -> None:
 
 def print_summary(result: IngestResult, base_url: str = "") -> None:
     """The closing summary: duration, codecs, cues, speakers, chapters, URL."""
-    from .ingest_steps import clock, describe_media
-
     w = result.webcast
     p = result.prepared
     base = base_url.rstrip("/")

@@ -6,18 +6,15 @@ and chapters, the line) so staff can open it and fix it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import media
-from .captions import CaptionError, Cue, parse_captions
-from .chapters import Chapter, parse_chapters, validate_chapters
-from .errors import LocatedError
-from .media import MediaError, Probe
-
-LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+from .. import media
+from ..captions import CaptionError, Cue, parse_captions
+from ..chapters import Chapter, parse_chapters, validate_chapters
+from ..media import MediaError, Probe
+from .request import LANG_RE, CaptionSource, IngestError, require_file
 
 # Labels shown in the player's caption menu, in each language's own words.
 LANGUAGE_LABELS = {
@@ -33,27 +30,6 @@ ISO639_2 = {
 }
 
 
-class IngestError(LocatedError):
-    """An ingest input or step is wrong; the message names the file (and line) at fault."""
-
-
-@dataclass(frozen=True)
-class CaptionSource:
-    """A caption file given with --captions FILE[:LANG]."""
-
-    path: Path
-    lang: str = "en"
-
-    @classmethod
-    def parse(cls, text: str) -> CaptionSource:
-        """"talk.srt" or "talk.es.vtt:es"; a colon that is part of an existing file name stays."""
-        head, sep, lang = text.rpartition(":")
-        looks_like_lang = 0 < len(lang) <= 16 and "/" not in lang and "." not in lang
-        if sep and head and looks_like_lang and not Path(text).exists():
-            return cls(Path(head), lang)  # the command line checks the code itself
-        return cls(Path(text), "en")
-
-
 @dataclass(frozen=True)
 class CaptionInput:
     """Parsed captions of one language, and where they came from."""
@@ -66,19 +42,6 @@ class CaptionInput:
 
 def language_label(lang: str) -> str:
     return LANGUAGE_LABELS.get(lang.split("-")[0], lang)
-
-
-def require_file(path: Path, what: str) -> None:
-    """IngestError naming `path` unless it is a readable file."""
-    if not path.exists():
-        raise IngestError(path, f"no such file (the {what})")
-    if not path.is_file():
-        raise IngestError(path, f"not a file (the {what})")
-    try:
-        with open(path, "rb") as fh:
-            fh.read(1)
-    except OSError as exc:
-        raise IngestError(path, f"cannot read the {what}: {exc.strerror or exc}") from None
 
 
 def read_caption_files(sources: Sequence[CaptionSource]) -> list[CaptionInput]:

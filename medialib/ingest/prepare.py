@@ -1,34 +1,26 @@
-"""What an ingest will do, worked out before anything is written: every input read and checked,
-the catalog entry drafted in memory. `--dry-run` prints it; `ingest` runs it.
+"""What an ingest will do, worked out before anything is written: the recording probed, every input
+read and checked, the catalog entry drafted in memory. `--dry-run` prints it; `ingest` runs it.
 """
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
 
-from . import media
-from .catalog import (
-    CaptionTrack,
-    Catalog,
-    MediaFile,
-    Webcast,
-    parse_speaker,
-    slugify,
-)
-from .chapters import Chapter
-from .ingest import IngestRequest, check_disk_space, check_request
-from .ingest_commit import pause_point
-from .ingest_inputs import (
+from .. import media
+from ..catalog import CaptionTrack, Catalog, MediaFile, Webcast, parse_speaker
+from ..chapters import Chapter
+from ..library import Library
+from ..media import Plan, Probe
+from .inputs import (
     CaptionInput,
-    IngestError,
     captions_past_end,
     read_caption_files,
     read_chapters,
     read_embedded_captions,
 )
-from .ingest_poster import POSTER
-from .library import Library
-from .media import Plan, Probe
+from .poster import POSTER
+from .request import IngestError, IngestRequest, check_request
 
 
 @dataclass
@@ -51,20 +43,17 @@ class Prepared:
     notices: list[str] = field(default_factory=list)
 
 
-def prepare(library: Library, request: IngestRequest, probe: Probe | None = None) -> Prepared:
-    """Read and check every input, edit the catalog in memory; writes nothing (the dry run).
+def prepare(library: Library, request: IngestRequest, slug: str | None = None) -> Prepared:
+    """Probe the recording, read and check every input, edit the catalog in memory; writes
+    nothing. It is all the dry run does, and the ingest's probe step.
 
-    `probe` is the recording's, when the ingest already has it (its conversion then runs while
-    this reads the rest); without it, the recording is probed and the disk space checked here.
+    `slug` is the request's, when the ingest already checked it (check_request).
     """
-    check_request(request)
+    if slug is None:
+        slug = check_request(request)
     catalog_path = library.settings.catalog_path
     catalog_bytes = catalog_path.read_bytes() if catalog_path.exists() else b""
     catalog = library.load_catalog()
-    slug = request.slug or slugify(request.title)
-    if not slug:
-        raise IngestError(request.media, "the title has no letters or digits for a slug; "
-                          "give one with --slug")
     replacing = catalog.webcasts.get(slug)
     if replacing is not None and request.slug is None:
         raise IngestError(
@@ -74,11 +63,9 @@ def prepare(library: Library, request: IngestRequest, probe: Probe | None = None
             replacing.line,
         )
     notices: list[str] = []
-    if probe is None:
-        pause_point("probe")
-        probe = media.probe(request.media)
-        check_disk_space(library, probe, media.plan(probe))
+    probe = media.probe(request.media)
     plan = media.plan(probe)
+    check_disk_space(library, probe, plan)
     if request.captions:
         captions = read_caption_files(request.captions)
     else:
@@ -104,6 +91,16 @@ def prepare(library: Library, request: IngestRequest, probe: Probe | None = None
     )
     prepared.draft = _draft_webcast(prepared)
     return prepared
+
+
+def check_disk_space(library: Library, probe: Probe, plan: Plan) -> None:
+    """Refuse early when the library's disk surely cannot hold the result."""
+    root = library.settings.library
+    free = shutil.disk_usage(root).free
+    need = probe.size + 20 * 1024 * 1024
+    if free < need:
+        raise IngestError(root, f"not enough disk space: about {need // 2**20} MB needed for "
+                          f"{plan.output}, {free // 2**20} MB free")
 
 
 def _placeholder(slug: str) -> Webcast:

@@ -1,8 +1,10 @@
-"""The steps of an ingest after the probe: normalize -> poster -> captions -> chapters ->
-transcript -> catalog -> database -> index, each writing into the staging folder.
+"""The steps of an ingest, in the order of their step lines: probe -> normalize -> poster ->
+captions -> chapters -> transcript -> catalog -> database -> index.
 
-`ingest.ingest` runs them between creating the staging folder and committing it; any error here
-leaves the library untouched (see ingest_commit).
+Each is a `Step` (runner) with the names of the values it needs and gives on the shared `Work`.
+Files go into the staging folder; the rows are written into a transaction held open until the
+commit (see staging). ffmpeg's conversion is the one background step: the poster of a remux,
+the captions and the transcript are made while it runs.
 """
 
 from __future__ import annotations
@@ -14,165 +16,216 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from . import media
-from .captions import Cue, cues_to_webvtt, load_captions
-from .catalog import CaptionTrack, Catalog, MediaFile, Webcast
-from .chapters import validate_chapters
-from .ingest_commit import Staging, pause_point
-from .ingest_inputs import IngestError
-from .ingest_poster import POSTER, make_title_card
-from .ingest_prepare import Prepared, prepare
-from .library import Library, LoadedWebcast
-from .media import MediaError, Plan, Probe
-from .transcripts import transcript_path
+from .. import media
+from ..captions import Cue, cues_to_webvtt, load_captions
+from ..catalog import CaptionTrack, Catalog, MediaFile, Webcast
+from ..chapters import validate_chapters
+from ..journal import pause_point
+from ..library import Library, LoadedWebcast
+from ..media import MediaError
+from ..staging import Staging
+from ..transcripts import transcript_path
+from .poster import POSTER, make_title_card
+from .prepare import Prepared, prepare
+from .request import IngestError, IngestRequest
+from .runner import Reporter, Shared, Step
+from .words import clock, describe_probe, megabytes
 
-if TYPE_CHECKING:
-    from .ingest import IngestRequest, Reporter
+
+class Work(Shared):
+    """What the steps of one ingest share. The first five are given; each later value is a
+    step's output (see PIPELINE), there once that step has run."""
+
+    library: Library
+    request: IngestRequest
+    slug: str
+    stage: Staging
+    reporter: Reporter
+    prepared: Prepared  # probe
+    media_file: MediaFile  # normalize: the web file, probed, with its checksum
+    conversion: media.Conversion  # normalize, while it runs
+    poster: str | None  # poster
+    poster_at: float
+    tracks: dict[str, list[Cue]]  # captions: as written and read back
+    caption_tracks: tuple[CaptionTrack, ...]
+    transcripts: list[str]  # transcript
+    webcast: Webcast  # catalog: the entry as committed
+    loaded: LoadedWebcast
+
+    def __init__(self, library: Library, request: IngestRequest, slug: str, stage: Staging,
+                 reporter: Reporter):
+        super().__init__()
+        self.library, self.request, self.slug = library, request, slug
+        self.stage, self.reporter = stage, reporter
 
 
-def run_steps(
-    library: Library, request: IngestRequest, probe: Probe, plan: Plan, stage: Staging,
-    conversion: media.Conversion, reporter: Reporter,
-) -> tuple[Prepared, Webcast, dict[str, int]]:
-    """Run every step after the probe into `stage`, while `conversion` (ffmpeg, writing the
-    web file into it) runs: what was prepared, the webcast, and its cue count per language.
+GIVEN = ("library", "request", "slug", "stage", "reporter")
 
-    While ffmpeg runs, every other input is read and checked (an error stops ffmpeg at once),
-    the poster of a remux is taken from the source (its frames are the same), and the captions
-    and transcript are written. The output's checksum is then taken while it is probed. Step
-    lines still come in their named order, and each step fails under its name.
-    """
-    folder = stage.new_media
-    final = library.webcast_dir(stage.slug)  # errors name where files go, not the scratch folder
-    output = Path(conversion.dest)
-    held: dict[str, str] = {}  # step lines of work done beside ffmpeg, printed in step order
-    try:
-        p = prepare(library, request, probe)
-        reporter.step("probe", describe_probe(probe))
-        for notice in p.notices:
-            reporter.notice(notice)
-        for added in p.added:
-            reporter.notice(f"adding {added}")
-        poster_path = folder / POSTER
-        poster_at = request.poster_at if request.poster_at is not None else probe.duration * 0.1
-        poster_at = min(poster_at, max(probe.duration - 0.1, 0.0))
-        pause_point("poster")
-        if plan.action == "remux" and probe.video is not None:
-            with _disk_errors(final / POSTER):
-                media.make_poster(request.media, poster_path, poster_at)
-        pause_point("captions")
-        tracks, caption_tracks = _write_captions(library, p, folder)
-        held["captions"] = ", ".join(
-            f"{lang}: {len(cues)} cues" for lang, cues in tracks.items()) or "none"
-        pause_point("transcript")
-        _write_transcripts(library, p, stage, LoadedWebcast(p.draft, tracks, probe.duration))
-        held["transcript"] = ", ".join(
-            f"transcripts/{p.slug}.{lang}.txt" for lang in tracks) or "none (no captions)"
-        with _disk_errors(final / plan.output), \
-                reporter.progress(plan.action, probe.duration) as update:
-            first = [True]
 
-            def progress(done: float) -> None:
-                update(done)
-                if first[0]:
-                    first[0] = False
-                    pause_point("transcode")
+def probe(w: Work) -> str:
+    """Probe the recording, read and check every other input, draft the catalog entry."""
+    w.prepared = p = prepare(w.library, w.request, w.slug)
+    for notice in p.notices:
+        w.reporter.notice(notice)
+    for added in p.added:
+        w.reporter.notice(f"adding {added}")
+    return describe_probe(p.probe)
 
-            conversion.follow(progress)
-    except BaseException:
+
+def normalize(w: Work) -> str:
+    """Remux or transcode to the web file (ffmpeg, in the background), then probe and checksum
+    it side by side."""
+    p, plan = w.prepared, w.prepared.plan
+    w.stage.new_media.mkdir(parents=True, exist_ok=True)
+    output = w.stage.new_media / plan.output
+    w.conversion = conversion = media.Conversion.start(w.request.media, output, plan,
+                                                       p.probe.duration)
+    if w.cancelled:
         conversion.cancel()
-        raise
+    first = [True]
+    final = w.library.webcast_dir(w.slug) / plan.output  # errors name where files go
+    with _disk_errors(final), w.reporter.progress(plan.action, p.probe.duration) as update:
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest") as beside:
-        digest = beside.submit(media.file_checksum, output)
-        out = media.probe(output)
-        media_file = MediaFile(
-            file=plan.output, type=plan.mime, duration=round(out.duration, 3), size=out.size,
-            width=out.video.width if out.video else None,
-            height=out.video.height if out.video else None,
-            video_codec=out.video.codec if out.video else None,
-            audio_codec=out.audio.codec if out.audio else None,
-        )
-        reporter.step("normalize", f"{plan.output}: {plan.description} "
-                      f"({'remuxed' if plan.action == 'remux' else 'transcoded'}, "
-                      f"{megabytes(out.size)})")
+        def progress(done: float) -> None:
+            update(done)
+            if first[0]:
+                first[0] = False
+                pause_point("transcode")
 
-        with _disk_errors(final / POSTER):
-            if poster_path.exists():
-                poster_note = f"{POSTER}: the frame at {clock(poster_at)}"
-            elif out.video is not None:
-                media.make_poster(output, poster_path, at_seconds=poster_at)
-                poster_note = f"{POSTER}: the frame at {clock(poster_at)}"
-            else:
-                speakers = [p.catalog.speakers[s].display for s in p.draft.speakers]
-                poster_note = make_title_card(p.draft.title, speakers, poster_path, stage.work)
-        poster = POSTER if poster_path.exists() else None
-        reporter.step("poster", poster_note)
-        reporter.step("captions", held["captions"])
-
-        pause_point("chapters")
-        source = p.chapters_source or str(request.media)
-        validate_chapters(p.chapters, media_file.duration, source)
-        reporter.step("chapters", f"{len(p.chapters)} from {p.chapters_source}" if p.chapters
-                      else "none")
-        reporter.step("transcript", held["transcript"])
-        with _disk_errors(final / plan.output):
-            media_file = replace(media_file, checksum=digest.result())
-    webcast = replace(p.draft, media=media_file, poster=poster,
-                      poster_checksum=media.file_checksum(poster_path) if poster else None,
-                      captions=caption_tracks)
-    loaded = LoadedWebcast(webcast, tracks, media_file.duration or 0.0)
-
-    pause_point("catalog")
-    p.catalog.put_webcast(webcast)
-    text = p.catalog.dump()
-    Catalog.from_text(text, p.catalog.path)  # what is committed must load again
-    with _disk_errors(p.catalog.path):
-        stage.stage_catalog(text, p.catalog_bytes)
-    reporter.step("catalog", f"{p.catalog.path.name}: webcast {p.slug!r}"
-                  + (" replaced" if p.replacing else " added"))
-
-    pause_point("database")
-    with _derived_errors("database"):
-        stage.publish(lambda: library.publish_rows(p.catalog, loaded))
-    reporter.step("database", f"{sum(len(c) for c in tracks.values())} cues stored")
-
-    pause_point("index")
-    with _derived_errors("search index"):
-        library.index.add(library.indexed(p.catalog, loaded))
-    reporter.step("index", "searchable")
-    return p, webcast, {lang: len(cues) for lang, cues in tracks.items()}
+        try:
+            conversion.follow(progress)
+        except BaseException:
+            conversion.cancel()
+            raise
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="checksum") as beside:
+            digest = beside.submit(media.file_checksum, output)
+            out = media.probe(output)
+            checksum = digest.result()
+    w.media_file = MediaFile(
+        file=plan.output, type=plan.mime, duration=round(out.duration, 3), size=out.size,
+        width=out.video.width if out.video else None,
+        height=out.video.height if out.video else None,
+        video_codec=out.video.codec if out.video else None,
+        audio_codec=out.audio.codec if out.audio else None, checksum=checksum,
+    )
+    done = "remuxed" if plan.action == "remux" else "transcoded"
+    return f"{plan.output}: {plan.description} ({done}, {megabytes(out.size)})"
 
 
-def _write_transcripts(library: Library, p: Prepared, stage: Staging,
-                       loaded: LoadedWebcast) -> None:
-    """The transcript of each caption language, staged (its header is the draft entry's)."""
-    stage.new_transcripts.mkdir(parents=True)
-    for lang in loaded.tracks:
-        path = transcript_path(stage.new_transcripts, p.slug, lang)
-        with _disk_errors(transcript_path(library.settings.transcripts_dir, p.slug, lang)):
-            path.write_text(library.transcript_text(p.catalog, loaded, lang), encoding="utf-8")
+def _stop_conversion(w: Work) -> None:
+    if "conversion" in vars(w):
+        w.conversion.cancel()
 
 
-def _write_captions(
-    library: Library, p: Prepared, folder: Path
-) -> tuple[dict[str, list[Cue]], tuple[CaptionTrack, ...]]:
+def poster(w: Work) -> str:
+    """A frame of the video (a remux's from the source while ffmpeg copies it), or a title card."""
+    p = w.prepared
+    path = w.stage.new_media / POSTER
+    at = w.request.poster_at if w.request.poster_at is not None else p.probe.duration * 0.1
+    at = min(at, max(p.probe.duration - 0.1, 0.0))
+    with _disk_errors(w.library.webcast_dir(w.slug) / POSTER):
+        if p.probe.video is not None:
+            source = w.request.media
+            if p.plan.action != "remux":
+                w.wait("media_file")
+                source = w.stage.new_media / p.plan.output
+            media.make_poster(source, path, at_seconds=at)
+            note = f"{POSTER}: the frame at {clock(at)}"
+        else:
+            speakers = [p.catalog.speakers[s].display for s in p.draft.speakers]
+            note = make_title_card(p.draft.title, speakers, path, w.stage.work)
+    w.poster = POSTER if path.exists() else None
+    return note
+
+
+def captions(w: Work) -> str:
     """Normalized WebVTT per language, read back so every later step sees exactly those cues."""
-    tracks: dict[str, list[Cue]] = {}
-    written = []
+    p, folder = w.prepared, w.stage.new_media
+    w.tracks, written = {}, []
     for track in p.draft.captions:
         path = folder / track.file
-        with _disk_errors(library.webcast_dir(p.slug) / track.file):
+        with _disk_errors(w.library.webcast_dir(w.slug) / track.file):
             if p.captions:
                 cues = next(c.cues for c in p.captions if c.lang == track.lang)
                 path.write_text(cues_to_webvtt(cues), encoding="utf-8")
             else:  # re-ingest without captions: the existing normalized files carry over
-                shutil.copyfile(library.webcast_dir(p.slug) / track.file, path)
-        tracks[track.lang] = load_captions(path)
+                shutil.copyfile(w.library.webcast_dir(w.slug) / track.file, path)
+        w.tracks[track.lang] = load_captions(path)
         written.append(replace(track, checksum=media.file_checksum(path)))
-    return tracks, tuple(written)
+    w.caption_tracks = tuple(written)
+    return ", ".join(f"{lang}: {len(cues)} cues" for lang, cues in w.tracks.items()) or "none"
+
+
+def chapters(w: Work) -> str:
+    """The chapters, checked against the web file's own duration."""
+    p = w.prepared
+    validate_chapters(p.chapters, w.media_file.duration or 0.0,
+                      p.chapters_source or str(w.request.media))
+    return f"{len(p.chapters)} from {p.chapters_source}" if p.chapters else "none"
+
+
+def transcript(w: Work) -> str:
+    """The transcript of each caption language, staged (its header is the draft entry's)."""
+    p, stage = w.prepared, w.stage
+    loaded = LoadedWebcast(p.draft, w.tracks, p.probe.duration)
+    stage.new_transcripts.mkdir(parents=True, exist_ok=True)
+    w.transcripts = []
+    for lang in w.tracks:
+        path = transcript_path(stage.new_transcripts, w.slug, lang)
+        with _disk_errors(transcript_path(w.library.settings.transcripts_dir, w.slug, lang)):
+            path.write_text(w.library.transcript_text(p.catalog, loaded, lang), encoding="utf-8")
+        w.transcripts.append(f"transcripts/{path.name}")
+    return ", ".join(w.transcripts) or "none (no captions)"
+
+
+def catalog(w: Work) -> str:
+    """The finished entry in the new catalog.yaml, staged (and loaded again to be sure)."""
+    p, poster_file = w.prepared, w.poster
+    w.webcast = replace(
+        p.draft, media=w.media_file, poster=poster_file,
+        poster_checksum=media.file_checksum(w.stage.new_media / poster_file)
+        if poster_file else None,
+        captions=w.caption_tracks,
+    )
+    w.loaded = LoadedWebcast(w.webcast, w.tracks, w.media_file.duration or 0.0)
+    p.catalog.put_webcast(w.webcast)
+    text = p.catalog.dump()
+    Catalog.from_text(text, p.catalog.path)  # what is committed must load again
+    with _disk_errors(p.catalog.path):
+        w.stage.stage_catalog(text, p.catalog_bytes)
+    return f"{p.catalog.path.name}: webcast {w.slug!r}" + (" replaced" if p.replacing
+                                                           else " added")
+
+
+def database(w: Work) -> str:
+    """The rows, written in a transaction that commits at the switch (see staging)."""
+    with _derived_errors("database"):
+        w.stage.hold_rows(w.library.hold_rows(w.prepared.catalog, w.loaded))
+    return f"{sum(len(c) for c in w.tracks.values())} cues stored"
+
+
+def index(w: Work) -> str:
+    """The search documents, made now and written just after the switch."""
+    with _derived_errors("search index"):
+        document = w.library.indexed(w.prepared.catalog, w.loaded)
+    w.stage.stage_index(lambda: w.library.index.add(document))
+    return "searchable"
+
+
+PIPELINE = (
+    Step("probe", ("request", "slug"), ("prepared",), probe),
+    Step("normalize", ("prepared", "stage"), ("media_file",), normalize, background=True,
+         cancel=_stop_conversion),
+    Step("poster", ("prepared",), ("poster",), poster),
+    Step("captions", ("prepared",), ("tracks", "caption_tracks"), captions),
+    Step("chapters", ("prepared", "media_file"), (), chapters),
+    Step("transcript", ("prepared", "tracks"), ("transcripts",), transcript),
+    Step("catalog", ("media_file", "poster", "caption_tracks"), ("webcast", "loaded"), catalog),
+    Step("database", ("loaded",), (), database),
+    Step("index", ("loaded",), (), index),
+)
+STEPS = tuple(step.name for step in PIPELINE)
 
 
 @contextmanager
@@ -203,45 +256,3 @@ def _derived_errors(where: str) -> Iterator[None]:
     except Exception as exc:
         detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         raise IngestError(where, f"cannot be written ({detail}); nothing was changed") from None
-
-
-# ---- words for people ------------------------------------------------------------------------
-
-
-def clock(seconds: float) -> str:
-    """ "4:05", or "1:02:03" past an hour."""
-    total = max(0, int(round(seconds)))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def megabytes(size: int) -> str:
-    """ "12.3 MB" (or GB for the very large)."""
-    return f"{size / 2**20:.1f} MB" if size < 10 * 2**30 else f"{size / 2**30:.1f} GB"
-
-
-def describe_probe(probe: media.Probe) -> str:
-    """ "talk.mov: 1:02:03, h264 1280x720, aac audio" for the probe step line."""
-    parts = [f"{Path(probe.path).name}: {clock(probe.duration)}"]
-    if probe.video:
-        parts.append(f"{probe.video.codec} {probe.video.width}x{probe.video.height}")
-    if probe.audio:
-        parts.append(f"{probe.audio.codec} audio")
-    if probe.subtitles:
-        parts.append(f"{len(probe.subtitles)} subtitle stream(s)")
-    if probe.chapters:
-        parts.append(f"{len(probe.chapters)} chapters")
-    return ", ".join(parts)
-
-
-def describe_media(webcast: Webcast) -> str:
-    """ "H.264 1280x720, AAC" for the summary."""
-    m = webcast.media
-    names = {"h264": "H.264", "aac": "AAC"}
-    parts = []
-    if m.video_codec:
-        parts.append(f"{names.get(m.video_codec, m.video_codec)} {m.width}x{m.height}")
-    if m.audio_codec:
-        parts.append(names.get(m.audio_codec, m.audio_codec))
-    return ", ".join(parts)

@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 
 from medialib.captions import Cue
 from medialib.chapters import Chapter
+from medialib.errors import MedialibError
 
 
-class SearchUnavailable(Exception):
+class SearchUnavailable(MedialibError):
     """The index is missing or unreadable: callers show a clear message (never a 500)."""
 
 

@@ -1,0 +1,80 @@
+"""What staff ask `medialib ingest` for, checked before anything else: the request and its slug."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import LocatedError
+from ..slugs import SLUG_RE, slugify
+
+LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+
+
+class IngestError(LocatedError):
+    """An ingest input or step is wrong; the message names the file (and line) at fault."""
+
+
+@dataclass(frozen=True)
+class CaptionSource:
+    """A caption file given with --captions FILE[:LANG]."""
+
+    path: Path
+    lang: str = "en"
+
+    @classmethod
+    def parse(cls, text: str) -> CaptionSource:
+        """"talk.srt" or "talk.es.vtt:es"; a colon that is part of an existing file name stays."""
+        head, sep, lang = text.rpartition(":")
+        looks_like_lang = 0 < len(lang) <= 16 and "/" not in lang and "." not in lang
+        if sep and head and looks_like_lang and not Path(text).exists():
+            return cls(Path(head), lang)  # the command line checks the code itself
+        return cls(Path(text), "en")
+
+
+@dataclass(frozen=True)
+class IngestRequest:
+    """What staff asked for: the recording, its captions and chapters, and its catalog entry."""
+
+    media: Path
+    title: str
+    slug: str | None = None
+    speakers: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    captions: tuple[CaptionSource, ...] = ()
+    chapters: Path | None = None
+    summary: str | None = None
+    series: str | None = None
+    part: int | None = None
+    recorded: str | None = None
+    poster_at: float | None = None
+
+
+def check_request(request: IngestRequest) -> str:
+    """The webcast's slug; IngestError for a request that cannot be right whatever the files
+    hold. Run once per ingest (or dry run), before anything is read."""
+    require_file(request.media, "recording")
+    if request.slug is not None and not SLUG_RE.match(request.slug):
+        raise IngestError(request.media, f"--slug {request.slug!r}: a slug is lowercase letters, "
+                          "digits and dashes, such as managing-fatigue")
+    if not request.title.strip():
+        raise IngestError(request.media, "--title is empty")
+    slug = request.slug or slugify(request.title)
+    if not slug:
+        raise IngestError(request.media, "the title has no letters or digits for a slug; "
+                          "give one with --slug")
+    return slug
+
+
+def require_file(path: Path, what: str) -> None:
+    """IngestError naming `path` unless it is a readable file."""
+    if not path.exists():
+        raise IngestError(path, f"no such file (the {what})")
+    if not path.is_file():
+        raise IngestError(path, f"not a file (the {what})")
+    try:
+        with open(path, "rb") as fh:
+            fh.read(1)
+    except OSError as exc:
+        raise IngestError(path, f"cannot read the {what}: {exc.strerror or exc}") from None
