@@ -14,10 +14,10 @@ from . import models as m
 from .captions import CaptionError
 from .catalog import Catalog, CatalogError
 from .db import schema_ready
-from .staging import exclusive, pending
 from .library import Library
 from .lock import LibraryBusy
 from .search import SearchUnavailable
+from .staging import exclusive, pending
 from .store import stored_slugs
 from .transcripts import transcript_path
 

@@ -6,11 +6,17 @@ import hashlib
 import os
 import resource
 import signal
+import socket
+import subprocess
 import sys
 import time
 import traceback
+import urllib.error
+import urllib.request
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -203,3 +209,44 @@ def published_template(tmp_path_factory, video: Path) -> Path:  # noqa: ANN001
         root.parent.mkdir(parents=True, exist_ok=True)
         make_published_library(root, video)
     return root
+
+
+@dataclass
+class Served:
+    url: str
+    said: str = ""  # what the server wrote to stderr, once it stopped
+
+
+@contextmanager
+def serving(library: Path) -> Iterator[Served]:
+    """`medialib serve` on a free port, from when it says it is serving until it is stopped."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "medialib.cli", "--library", str(library), "serve",
+         "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    served = Served(f"http://127.0.0.1:{port}")
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        assert line.startswith("Serving"), server.stderr.read() if server.stderr else line
+        yield served
+    finally:
+        server.terminate()
+        served.said = server.communicate(timeout=30)[1]
+
+
+def get_when_listening(url: str, timeout: float = 30.0) -> int:
+    """The status of GET `url`, trying again while the server is still starting to listen."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=10) as page:
+                return int(page.status)
+        except urllib.error.URLError as exc:
+            if not isinstance(exc.reason, ConnectionRefusedError) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)

@@ -10,8 +10,8 @@ import pytest
 
 from medialib.checks import check_library
 from medialib.config import Settings
-from medialib.staging import Staging
 from medialib.library import Library
+from medialib.staging import Staging
 from tests.ingest_support import cli, published_template
 
 SLUG = "existing-talk"

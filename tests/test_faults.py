@@ -12,12 +12,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,9 +28,11 @@ from tests.ingest_support import (
     Forked,
     cli,
     diff_trees,
+    get_when_listening,
     kill9,
     launch,
     published_template,
+    serving,
     tree_digest,
     wait_paused,
 )
@@ -54,6 +50,8 @@ POINTS = [
     ("commit", True),
     ("commit-media", True),
     ("commit-catalog", False),
+    ("commit-database", True),
+    ("commit-index", False),
 ]
 AGAIN = {"transcode", "database", "commit-media"}
 
@@ -216,34 +214,6 @@ def test_kill_9_during_remove(runs: Runs) -> None:
     assert not list((run.library / "transcripts").glob("existing-talk.*"))
 
 
-@dataclass
-class Served:
-    url: str
-    said: str = ""  # what the server wrote to stderr, once it stopped
-
-
-@contextmanager
-def serving(library: Path) -> Iterator[Served]:
-    """`medialib serve` on a free port, from when it says it is serving until it is stopped."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "medialib.cli", "--library", str(library), "serve",
-         "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    served = Served(f"http://127.0.0.1:{port}")
-    try:
-        assert server.stdout is not None
-        line = server.stdout.readline()
-        assert line.startswith("Serving"), server.stderr.read() if server.stderr else line
-        yield served
-    finally:
-        server.terminate()
-        served.said = server.communicate(timeout=30)[1]
-
-
 def test_serve_finishes_an_interrupted_change_before_serving(runs: Runs) -> None:
     run = runs["kill before serve"].paused()
     kill9(run.proc)
@@ -251,7 +221,7 @@ def test_serve_finishes_an_interrupted_change_before_serving(runs: Runs) -> None
     with serving(run.library) as served:
         assert not (run.library / ".staging").exists()  # resolved before the first request
         assert "served" in Catalog.load(run.library / "catalog.yaml").webcasts
-        assert _get_when_listening(f"{served.url}/webcasts/served") == 200
+        assert get_when_listening(f"{served.url}/webcasts/served") == 200
     assert_whole(run.library)
 
 
@@ -262,26 +232,13 @@ def test_serve_rebuilds_a_database_an_older_version_made(fresh_library: Path) ->
         connection.exec_driver_sql("ALTER TABLE media_files RENAME COLUMN checksum TO sha256")
     library.close()
     with serving(fresh_library) as served:
-        assert _get_when_listening(f"{served.url}/webcasts/role-of-radiation-mbc") == 200
+        assert get_when_listening(f"{served.url}/webcasts/role-of-radiation-mbc") == 200
     assert "made by an older medialib: rebuilding it" in served.said
     library = Library(Settings(library=fresh_library))
     try:
         assert not library.database_outdated()
     finally:
         library.close()
-
-
-def _get_when_listening(url: str, timeout: float = 30.0) -> int:
-    """The status of GET `url`, trying again while the server is still starting to listen."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=10) as page:
-                return int(page.status)
-        except urllib.error.URLError as exc:
-            if not isinstance(exc.reason, ConnectionRefusedError) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
 
 
 def test_ctrl_c_after_the_commit_point_finishes_the_change(runs: Runs) -> None:
