@@ -183,11 +183,7 @@ class Library:
 
     def publish(self, catalog: Catalog, loaded: LoadedWebcast) -> None:
         """Write one webcast's rows (one transaction), then its index documents."""
-        session = self.hold_rows(catalog, loaded)
-        try:
-            session.commit()
-        finally:
-            session.close()
+        _commit(self.hold_rows(catalog, loaded))
         self.index.add(self.indexed(catalog, loaded))
 
     def hold_rows(self, catalog: Catalog, loaded: LoadedWebcast) -> Session:
@@ -196,28 +192,29 @@ class Library:
         mix; closing it uncommitted (or a crash) leaves the database as it was."""
         slug = loaded.webcast.slug
         position = list(catalog.webcasts).index(slug) if slug in catalog.webcasts else 0
-        self.ensure_schema()
-        store = _rows()
-        session = self.sessions()
-        try:
+
+        def write(session: Session, store: ModuleType) -> None:
             store.sync_taxonomy(session, catalog)
             store.put_webcast_rows(
                 session, loaded.webcast, loaded.tracks, loaded.duration, position
             )
-            session.flush()
-        except BaseException:
-            session.close()
-            raise
-        return session
+
+        return self._held(write)
 
     def hold_removal(self, catalog: Catalog, slug: str) -> Session:
         """One webcast's rows deleted (and the taxonomy synced) in a transaction left open."""
-        self.ensure_schema()
-        store = _rows()
-        session = self.sessions()
-        try:
+
+        def write(session: Session, store: ModuleType) -> None:
             store.delete_webcast_rows(session, slug)
             store.sync_taxonomy(session, catalog)
+
+        return self._held(write)
+
+    def _held(self, write: Callable[[Session, ModuleType], None]) -> Session:
+        self.ensure_schema()
+        session = self.sessions()
+        try:
+            write(session, _rows())
             session.flush()
         except BaseException:
             session.close()
@@ -226,11 +223,7 @@ class Library:
 
     def unpublish(self, catalog: Catalog, slug: str) -> None:
         """Delete one webcast's rows and index documents (the catalog no longer lists it)."""
-        session = self.hold_removal(catalog, slug)
-        try:
-            session.commit()
-        finally:
-            session.close()
+        _commit(self.hold_removal(catalog, slug))
         self.index.remove(slug)
 
     def refresh(self, slugs: Sequence[str]) -> None:
@@ -310,6 +303,13 @@ class Library:
             store.sync_taxonomy(session, catalog)
             for position, item in enumerate(loaded):
                 store.put_webcast_rows(session, item.webcast, item.tracks, item.duration, position)
+
+
+def _commit(session: Session) -> None:
+    try:
+        session.commit()
+    finally:
+        session.close()
 
 
 def _is_corrupt(exc: BaseException) -> bool:

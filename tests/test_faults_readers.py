@@ -42,16 +42,11 @@ TITLE = re.compile(r"<title>([^<|]*)")
 MEDIA = re.compile(r'(?:src|poster)="(/media/[^"?#]+)')
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory, tiny_video: Path) -> Path:
-    return published_template(tmp_path_factory, tiny_video)
-
-
 @pytest.fixture
-def library(template: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "library"
-    shutil.copytree(template, root)
-    return root
+def library(tmp_path_factory: pytest.TempPathFactory, tiny_video: Path, tmp_path: Path) -> Path:
+    """A copy of the session's published library ('existing-talk'), to change."""
+    return Path(shutil.copytree(published_template(tmp_path_factory, tiny_video),
+                                tmp_path / "library"))
 
 
 @dataclass

@@ -65,7 +65,7 @@ def ingest(library: Library, request: IngestRequest, reporter: Reporter) -> Inge
         stage = Staging.create(library, "ingest", slug)
         work = Work(library, request, slug, stage, reporter)
         timings: dict[str, float] = {}
-        stage.run(lambda: timings.update(run_steps(PIPELINE, work, reporter.step)),
+        stage.run(lambda: timings.update(run_steps(PIPELINE, work, reporter)),
                   reporter.notice)
     counts = {lang: len(cues) for lang, cues in work.tracks.items()}
     return IngestResult(work.webcast, work.prepared, counts, time.monotonic() - started, timings)

@@ -4,7 +4,8 @@ A step is an object with a name, the names of the values it needs and of those i
 function that does its work on the shared `Work` and returns its step line. The runner runs the
 steps in their listed order. A step marked `background` (ffmpeg's conversion) runs on a thread
 while the steps after it go on; a step that needs one of its outputs waits for it. Step lines
-are printed in the listed order whatever order the work finished in, each once its step is done.
+are printed in the listed order whatever order the work finished in, each once its step is done
+and followed by the notes its step made (`Shared.note`).
 Before each step the runner passes the fault tests' pause point of that name (see
 staging.pause_point); it times every step. If a step fails, background steps are cancelled and
 waited for, and the error goes up unchanged.
@@ -12,6 +13,7 @@ waited for, and the error goes up unchanged.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -43,6 +45,12 @@ class Shared:
 
     pending: dict[str, Future[str]] = field(default_factory=dict)
     cancelled: bool = False
+    notes: dict[str, list[str]] = field(default_factory=dict)  # by step, printed after its line
+    _running: threading.local = field(default_factory=threading.local)
+
+    def note(self, message: str) -> None:
+        """Something staff should know, printed after the running step's line."""
+        self.notes.setdefault(getattr(self._running, "step", ""), []).append(message)
 
     def wait(self, *names: str) -> None:
         """Return once every value in `names` made by a background step is there."""
@@ -52,7 +60,7 @@ class Shared:
                 future.result()
 
     def __getattr__(self, name: str) -> Any:  # only called for values not given yet
-        raise RuntimeError(f"no step has given {name!r} yet (see the pipeline's needs/gives)")
+        raise AttributeError(f"no step has given {name!r} yet (see the pipeline's needs/gives)")
 
 
 @dataclass(frozen=True)
@@ -77,15 +85,15 @@ def check_pipeline(steps: Sequence[Step], given: Sequence[str]) -> None:
         have.update(step.gives)
 
 
-def run_steps(steps: Sequence[Step], work: Shared, report: Callable[[str, str], None]
-              ) -> dict[str, float]:
-    """Run `steps` over `work`, reporting each step line in order; seconds per step."""
+def run_steps(steps: Sequence[Step], work: Shared, reporter: Reporter) -> dict[str, float]:
+    """Run `steps` over `work`, reporting each step line (and notes) in order; seconds per step."""
     seconds: dict[str, float] = {}
     lines: dict[str, Future[str]] = {}
     printed = 0
 
     def timed(step: Step) -> str:
         started = time.monotonic()
+        work._running.step = step.name
         line = step.work(work)
         absent = [name for name in step.gives if name not in vars(work)]
         if absent:
@@ -99,7 +107,9 @@ def run_steps(steps: Sequence[Step], work: Shared, report: Callable[[str, str], 
             line = lines.get(steps[printed].name)
             if line is None or not (wait or line.done()):
                 return
-            report(steps[printed].name, line.result())
+            reporter.step(steps[printed].name, line.result())
+            for message in work.notes.pop(steps[printed].name, []):
+                reporter.notice(message)
             printed += 1
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest") as beside:

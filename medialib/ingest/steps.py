@@ -67,9 +67,9 @@ def probe(w: Work) -> str:
     """Probe the recording, read and check every other input, draft the catalog entry."""
     w.prepared = p = prepare(w.library, w.request, w.slug)
     for notice in p.notices:
-        w.reporter.notice(notice)
+        w.note(notice)
     for added in p.added:
-        w.reporter.notice(f"adding {added}")
+        w.note(f"adding {added}")
     return describe_probe(p.probe)
 
 
@@ -79,6 +79,8 @@ def normalize(w: Work) -> str:
     p, plan = w.prepared, w.prepared.plan
     w.stage.new_media.mkdir(parents=True, exist_ok=True)
     output = w.stage.new_media / plan.output
+    if w.cancelled:  # a step beside it failed before ffmpeg started
+        raise IngestError(w.request.media, "stopped before the conversion started")
     w.conversion = conversion = media.Conversion.start(w.request.media, output, plan,
                                                        p.probe.duration)
     if w.cancelled:
