@@ -75,11 +75,18 @@ def carry_over(current: Path, staged: Path) -> list[str]:
         if (staged / path.name).exists() or (staged / path.name).is_symlink():
             continue
         if path.is_dir() and not path.is_symlink():
-            shutil.copytree(path, staged / path.name, copy_function=os.link)
+            shutil.copytree(path, staged / path.name, copy_function=_link_or_copy)
         else:
-            os.link(path, staged / path.name, follow_symlinks=False)
+            _link_or_copy(path, staged / path.name)
         names.append(path.name)
     return names
+
+
+def _link_or_copy(src: str | Path, dst: str | Path) -> None:
+    try:
+        os.link(src, dst, follow_symlinks=False)
+    except OSError:  # a file system without hard links
+        shutil.copy2(src, dst, follow_symlinks=False)
 
 
 _libc = ctypes.CDLL(None, use_errno=True)
