@@ -16,7 +16,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -25,12 +25,15 @@ from .errors import MedialibError
 from .ingest import CaptionSource, IngestRequest
 from .ingest.console import ConsoleReporter, print_plan, print_summary
 from .ingest.request import LANG_RE
-from .library import Library
+
+if TYPE_CHECKING:
+    from .library import Library
 
 OPERATIONS = {
     "init": "medialib.operations:init_library",
-    "ingest": "medialib.ingest:ingest",
-    "dry-run": "medialib.ingest:prepare",
+    "open": "medialib.library:Library",
+    "ingest": "medialib.ingest.pipeline:ingest",
+    "dry-run": "medialib.ingest.prepare:prepare",
     "remove": "medialib.operations:remove_webcast",
     "list": "medialib.operations:list_webcasts",
     "reindex": "medialib.operations:reindex_library",
@@ -62,7 +65,7 @@ class Context:
     @property
     def library(self) -> Library:
         if self._library is None:
-            self._library = Library(self.settings)
+            self._library = operation("open")(self.settings)
         return self._library
 
     def close(self) -> None:

@@ -21,7 +21,8 @@ import pytest
 
 from medialib.catalog import Catalog
 from medialib.config import Settings
-from medialib.ingest import CaptionSource, IngestRequest, Reporter, ingest
+from medialib.ingest import CaptionSource, IngestRequest
+from medialib.ingest.pipeline import Reporter, ingest
 from medialib.library import Library
 from medialib.lock import LibraryLock
 from tests.ingest_support import (

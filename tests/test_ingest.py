@@ -16,7 +16,7 @@ from sqlalchemy import select
 from medialib import models as m
 from medialib.catalog import Catalog
 from medialib.config import Settings
-from medialib.ingest import STEPS
+from medialib.ingest.steps import STEPS
 from medialib.library import Library
 from medialib.media import file_checksum, probe
 from tests.ingest_support import cli, tree_digest

@@ -11,9 +11,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from medialib.ingest import STEPS
 from medialib.ingest.runner import Step, check_pipeline
-from medialib.ingest.steps import GIVEN, PIPELINE
+from medialib.ingest.steps import GIVEN, PIPELINE, STEPS
 
 PACKAGE = Path(__file__).resolve().parent.parent / "medialib"
 

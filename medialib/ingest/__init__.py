@@ -18,54 +18,14 @@ as it is after, and readers see the change in one step. The database and index m
 a thread while the recording is probed (Library.load_in_background).
 
 Modules: request (what staff asked, checked), inputs (caption, chapter and embedded streams
-read), prepare (the plan), steps, runner, poster (the title card), words, console (the CLI's
-rendering). None imports this package's __init__, so there is no import circle.
+read), prepare (the plan and the dry run), steps, runner, pipeline (`ingest`: the steps under
+the lock, staged and committed), poster (the title card), words, console (the command line's
+rendering). This file only names the request's types, so the command line can parse an ingest
+without loading the rest.
 """
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
+from .request import CaptionSource, IngestError, IngestRequest
 
-from ..catalog import Webcast
-from ..library import Library
-from ..staging import Staging, exclusive
-from .prepare import Prepared, prepare
-from .request import CaptionSource, IngestError, IngestRequest, check_request
-from .runner import Reporter, check_pipeline, run_steps
-from .steps import GIVEN, PIPELINE, STEPS, Work
-
-__all__ = ["STEPS", "CaptionSource", "IngestError", "IngestRequest", "IngestResult", "Prepared",
-           "Reporter", "ingest", "prepare"]
-
-check_pipeline(PIPELINE, GIVEN)
-
-
-@dataclass(frozen=True)
-class IngestResult:
-    """A published webcast and what staff want to read about it."""
-
-    webcast: Webcast
-    prepared: Prepared
-    cue_counts: dict[str, int]
-    seconds: float
-    step_seconds: dict[str, float]
-
-    @property
-    def url(self) -> str:
-        return f"/webcasts/{self.webcast.slug}"
-
-
-def ingest(library: Library, request: IngestRequest, reporter: Reporter) -> IngestResult:
-    """Ingest one recording under the library's lock; the library changes all at once or not."""
-    started = time.monotonic()
-    slug = check_request(request)
-    library.load_in_background()
-    with exclusive(library, "ingest", reporter.notice):
-        stage = Staging.create(library, "ingest", slug)
-        work = Work(library, request, slug, stage, reporter)
-        timings: dict[str, float] = {}
-        stage.run(lambda: timings.update(run_steps(PIPELINE, work, reporter)),
-                  reporter.notice)
-    counts = {lang: len(cues) for lang, cues in work.tracks.items()}
-    return IngestResult(work.webcast, work.prepared, counts, time.monotonic() - started, timings)
+__all__ = ["CaptionSource", "IngestError", "IngestRequest"]

@@ -12,13 +12,12 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import click
-from tqdm import tqdm
 
 from .runner import Reporter
 from .words import clock, describe_media
 
 if TYPE_CHECKING:
-    from . import IngestResult
+    from .pipeline import IngestResult
     from .prepare import Prepared
 
 
@@ -33,6 +32,8 @@ class ConsoleReporter(Reporter):
 
     @contextmanager
     def progress(self, label: str, total: float) -> Iterator[Callable[[float], None]]:
+        from tqdm import tqdm  # only long steps draw a bar: `medialib --help` need not load it
+
         # No monitor thread: its only job is tuning refresh rates on stalled bars, and a
         # command line with no stray threads stays simple (and safe to fork in tests).
         tqdm.monitor_interval = 0

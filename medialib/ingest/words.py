@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .. import media
-from ..catalog import Webcast
+if TYPE_CHECKING:
+    from .. import media
+    from ..catalog import Webcast
 
 
 def clock(seconds: float) -> str:
