@@ -3,10 +3,11 @@
 `Library` is what the command line and the web app hold. It owns the engine and the search
 index of one library; sessions belong to the caller (one per command, one per request).
 
-SQLAlchemy and Whoosh (about 0.3 s to import) load when first used, not with this module: this
-is the one place the package loads modules late (`_database` and `_search` below). Commands that
-need neither (init, list, a dry run, --help) never pay for them, and `medialib ingest` loads them
-on a thread beside ffprobe and ffmpeg (`load_in_background`).
+SQLAlchemy and Whoosh (0.27-0.35 s to import here) load when first used, not with this module:
+LATE_MODULES below are the domain's only late imports (the command line's are its OPERATIONS
+table), reached through `_database`, `_rows` and `_search`. Commands that need neither (init,
+list, a dry run, --help) never pay for them, and `medialib ingest` loads them on a thread while
+ffprobe and ffmpeg run (`load_in_background`), which keeps that time off a remux.
 """
 
 from __future__ import annotations
