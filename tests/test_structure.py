@@ -117,3 +117,25 @@ def test_a_step_that_needs_what_no_earlier_step_gives_is_refused() -> None:
         assert "step 'b' needs ['x']" in str(exc)
     else:
         raise AssertionError("accepted a step before the step that gives its input")
+
+
+def test_every_error_staff_can_act_on_derives_from_the_one_base_class() -> None:
+    """The command line catches MedialibError alone; an error class outside it would reach
+    staff as a traceback. (The web's own errors become HTTP statuses, not exit statuses.)"""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import medialib
+    from medialib.errors import MedialibError
+
+    errors = []
+    for info in pkgutil.walk_packages(medialib.__path__, "medialib."):
+        if info.name.startswith("medialib.web"):
+            continue
+        module = importlib.import_module(info.name)
+        errors += [obj for obj in vars(module).values() if inspect.isclass(obj)
+                   and issubclass(obj, Exception) and obj.__module__ == info.name]
+    outside = [f"{e.__module__}.{e.__name__}" for e in errors if not issubclass(e, MedialibError)]
+    assert outside == []
+    assert len(errors) >= 13  # CatalogError, CaptionError, MediaError, IngestError, ...
