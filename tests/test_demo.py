@@ -227,3 +227,19 @@ def test_wrap_limits_lines():
     lines = wrapped.split("\n")
     assert len(lines) == 2 and all(len(line) <= 20 for line in lines)
     assert lines[-1].endswith("\u2026")
+
+
+def test_the_demo_command_renders_under_the_lock_then_reindexes(tmp_path):
+    from tests.ingest_support import cli
+
+    catalog = write_library(tmp_path)
+    catalog.remove_webcast("trial-chat")  # the audio item alone: the cheaper one to render
+    (tmp_path / "catalog.yaml").write_text(catalog.dump(), encoding="utf-8")
+    result = cli(tmp_path, "demo")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == ["Rendered 1 item(s); 0 reused.",
+                                          "The sample library is ready: 1 webcasts."]
+    assert (tmp_path / "media/proxy-podcast/audio.m4a").exists()
+    result = cli(tmp_path, "demo")
+    assert result.stdout.splitlines()[0] == "Rendered 0 item(s); 1 reused."
+    assert not (tmp_path / ".staging").exists()
