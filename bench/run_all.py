@@ -15,6 +15,8 @@ BENCHMARKS = [
     ["ingest_bench.py"],
     ["load_bench.py", "--library", str(ROOT)],
     ["lighthouse_bench.py"],
+    ["slowclient_bench.py"],
+    ["page_budget_bench.py"],
 ]
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import waitress
 from flask import Flask
 
 from .config import Settings
 from .library import Library
 from .operations import prepare_to_serve
+from .serving import address_warning, fit_connections, run_server
 from .web import register
 
 
@@ -29,7 +29,10 @@ def serve(library: Library, host: str, port: int, threads: int, say: Callable[[s
     """Resolve what a killed command left (if nobody is writing), then serve the library with
     a production WSGI server (waitress) until stopped; `announce` gets the address line."""
     prepare_to_serve(library, say)
-    settings = library.settings
+    settings, limit_note = fit_connections(library.settings)
+    for note in (limit_note, address_warning(host, settings)):
+        if note:
+            say(f"warning: {note}")
     app = create_app(settings)
     announce(f"Serving {settings.library} at http://{host}:{port}/ (Ctrl-C to stop)")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="medialib")
+    run_server(app, host, port, threads, settings)  # with the limits of serving.py

@@ -11,6 +11,7 @@ from collections.abc import Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .caption_limits import CaptionLimitError, check_caption_size, check_cue_rate
 from .errors import MedialibError
 
 
@@ -413,6 +414,7 @@ def _collapse_rolling(blocks: Sequence[CueBlock]) -> list[CueBlock]:
 
 def parse_captions(data: bytes | str, source: str = "<captions>") -> list[Cue]:
     """Cues of a WebVTT or SRT file (bytes in any common encoding, or text), sorted by start."""
+    _within_limits(len(data) if isinstance(data, bytes) else len(data.encode()), source)
     blocks = read_cue_blocks(caption_text(data, source), source)
     if not blocks:
         message = f"no cues: a cue is a timing line such as {_TIMING_EXAMPLE} and its text"
@@ -432,10 +434,26 @@ def parse_captions(data: bytes | str, source: str = "<captions>") -> list[Cue]:
 def load_captions(path: Path) -> list[Cue]:
     """Cues of the caption file at `path`; an unreadable file is a CaptionError too."""
     try:
+        _within_limits(Path(path).stat().st_size, str(path))  # before reading it
         data = Path(path).read_bytes()
     except OSError as error:
         raise CaptionError(str(path), None, f"cannot read: {error.strerror or error}") from None
     return parse_captions(data, str(path))
+
+
+def _within_limits(size: int, source: str) -> None:
+    try:
+        check_caption_size(size)
+    except CaptionLimitError as exc:
+        raise CaptionError(source, None, str(exc)) from None
+
+
+def check_cues_fit(cues: Sequence[Cue], duration: float, source: str) -> None:
+    """CaptionError when there are more cues than a `duration`-second recording can show."""
+    try:
+        check_cue_rate(cues, duration)
+    except CaptionLimitError as exc:
+        raise CaptionError(source, None, str(exc)) from None
 
 
 def escape_cue_text(text: str) -> str:

@@ -7,6 +7,7 @@ formatting of untouched entries survive. Saving is atomic (a temporary file rena
 
 from __future__ import annotations
 
+import difflib
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,13 +20,16 @@ from ruamel.yaml.error import YAMLError
 from .chapters import Chapter
 from .errors import LocatedError
 from .files import write_atomic
-from .slugs import SLUG_RE, slugify
+from .slugs import slug_problem, slugify
 
 KINDS = ("video", "audio")
 
 
 class CatalogError(LocatedError):
     """The catalog is wrong; the message names the file, the line and the entry at fault."""
+
+
+NEAR_MISS = 0.85  # difflib ratio above which a new topic or series id is taken for a typo
 
 
 @dataclass(frozen=True)
@@ -238,8 +242,8 @@ class Catalog:
     def _webcast(self, slug: str, entry: Any) -> Webcast:
         what = f"webcast {slug!r}"
         entry = self._mapping(entry, what, self.data["webcasts"], slug)
-        if not SLUG_RE.match(slug):
-            raise self._err(f"{what}: a slug is lowercase letters, digits and dashes", entry)
+        if problem := slug_problem(slug):
+            raise self._err(f"{what}: {problem}", entry)
         kind = self._text(entry, "kind") or "video"
         if kind not in KINDS:
             raise self._err(f"{what}: `kind` must be video or audio", entry, "kind")
@@ -355,6 +359,7 @@ class Catalog:
             raise CatalogError(self.path, f"a topic id needs letters or digits: {topic_id!r}")
         if tid in self.topics:
             return self.topics[tid], False
+        self._refuse_near_miss("topic", topic_id, tid, self.topics)
         name = tid.replace("-", " ").capitalize()
         self._section("topics")[tid] = CommentedMap(name=name, description="")
         self.topics[tid] = Topic(tid, name)
@@ -367,10 +372,20 @@ class Catalog:
             raise CatalogError(self.path, f"a series id needs letters or digits: {series_id!r}")
         if sid in self.series:
             return self.series[sid], False
+        self._refuse_near_miss("series", series_id, sid, self.series)
         title = sid.replace("-", " ").capitalize()
         self._section("series")[sid] = CommentedMap(title=title)
         self.series[sid] = Series(sid, title)
         return self.series[sid], True
+
+    def _refuse_near_miss(self, what: str, given: str, key: str, known: dict[str, Any]) -> None:
+        """CatalogError when a new id is one letter or so from one that exists: a typo would
+        publish a misspelled page beside the real one."""
+        near = difflib.get_close_matches(key, list(known), n=1, cutoff=NEAR_MISS)
+        if near:
+            raise CatalogError(self.path, f"no {what} {given!r}; did you mean {near[0]!r}? "
+                               f"(to make a new {what} this close to it, add it to "
+                               f"{self.path.name} first)")
 
     def put_webcast(self, webcast: Webcast) -> None:
         """Add or replace a webcast entry; a replaced entry keeps its place and its comments."""

@@ -14,6 +14,7 @@ from . import models as m
 from .captions import CaptionError
 from .catalog import Catalog, CatalogError
 from .db import schema_ready
+from .files import escaping_links
 from .library import Library
 from .lock import LibraryBusy
 from .search import SearchUnavailable
@@ -43,7 +44,7 @@ def check_library(library: Library, say: Callable[[str], None] | None = None) ->
     notify = say or (lambda _message: None)
     try:
         with exclusive(library, "check", notify):
-            return _check(library)
+            return _check(library, notify)
     except LibraryBusy as busy:
         notify(f"{busy.holder} is changing the library; checking what is committed so far")
     except OSError as exc:  # a read-only copy of a library: nothing can be recovered here
@@ -51,10 +52,10 @@ def check_library(library: Library, say: Callable[[str], None] | None = None) ->
             raise
         for item in pending(library):
             notify(f"not resolved (the library is read-only): {item.describe()}")
-    return _check(library)
+    return _check(library, notify)
 
 
-def _check(library: Library) -> list[Problem]:
+def _check(library: Library, notify: Callable[[str], None]) -> list[Problem]:
     try:
         catalog = library.load_catalog()
     except CatalogError as exc:
@@ -64,6 +65,9 @@ def _check(library: Library) -> list[Problem]:
     for webcast in catalog.webcasts.values():
         problems += _check_files(library, catalog, webcast.slug, cue_counts)
     problems += _check_strays(library, catalog)
+    problems += _check_links(library)
+    for orphan in orphans(catalog):  # worth a look, but the library is whole without them
+        notify(f"note: {orphan}")
     problems += _check_database(library, catalog, cue_counts)
     problems += _check_index(library, catalog)
     return problems
@@ -84,6 +88,38 @@ def _check_strays(library: Library, catalog: Catalog) -> list[Problem]:
             webcast = catalog.webcasts.get(slug)
             if webcast is None or lang not in {c.lang for c in webcast.captions}:
                 problems.append(Problem(str(path), "a transcript with no catalog entry"))
+    return problems
+
+
+def _check_links(library: Library) -> list[Problem]:
+    """Symlinks in media/ or transcripts/ that lead out of the library: the web refuses to
+    serve them and ingest to write through them, so they are a mistake or an attack."""
+    conf = library.settings
+    return [
+        Problem(str(link), f"a symlink that leads out of the library (to {link.resolve()}); "
+                "remove it")
+        for folder in (conf.media_dir, conf.transcripts_dir)
+        for link in escaping_links(conf.library, folder)
+    ]
+
+
+def orphans(catalog: Catalog) -> list[Problem]:
+    """Topics and series with no webcast and no description: what a mistyped --topic or
+    --series, or removing the last webcast of an added one, leaves behind. The web shows no
+    page for them; one staff described is kept and shown."""
+    used_topics = {t for w in catalog.webcasts.values() for t in w.topics}
+    used_series = {w.series for w in catalog.webcasts.values() if w.series}
+    where = str(catalog.path)
+    problems = [
+        Problem(where, f"topic {t.id!r} has no webcast and no description (a mistyped "
+                "--topic?); remove it, or describe it to keep it")
+        for t in catalog.topics.values() if t.id not in used_topics and not t.description.strip()
+    ]
+    problems += [
+        Problem(where, f"series {s.id!r} has no webcast and no description (a mistyped "
+                "--series?); remove it, or describe it to keep it")
+        for s in catalog.series.values() if s.id not in used_series and not s.description.strip()
+    ]
     return problems
 
 

@@ -25,6 +25,7 @@ from .errors import MedialibError
 from .ingest import CaptionSource, IngestRequest
 from .ingest.console import ConsoleReporter, print_plan, print_summary
 from .ingest.request import LANG_RE
+from .terminal import printable
 
 if TYPE_CHECKING:
     from .library import Library
@@ -210,8 +211,8 @@ def list_(ctx: Context, as_json: bool) -> None:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     for row in rows:
-        who = "; ".join(row["speakers"])
-        click.echo(f"{row['slug']:<40} {row['kind']:<5} {row['title']}  ({who})")
+        who = printable("; ".join(row["speakers"]))
+        click.echo(f"{row['slug']:<40} {row['kind']:<5} {printable(row['title'])}  ({who})")
     click.echo(f"{len(rows)} webcasts")
 
 
@@ -235,12 +236,13 @@ def search(ctx: Context, query: str, topic: str | None, speaker: str | None,
         return
     if doc["suggestion"]:
         label = "Showing results for" if doc["corrected"] else "Did you mean"
-        click.echo(f"{label}: {doc['suggestion']}")
+        click.echo(f"{label}: {printable(doc['suggestion'])}")
     for result in doc["results"]:
-        click.echo(f"{result['title']}  ({'; '.join(result['speakers'])})")
+        who = printable("; ".join(result["speakers"]))
+        click.echo(f"{printable(result['title'])}  ({who})")
         for hit in result["hits"]:
             minutes, seconds = divmod(int(hit["start"]), 60)
-            click.echo(f"  [{minutes:02d}:{seconds:02d}] {hit['text']}")
+            click.echo(f"  [{minutes:02d}:{seconds:02d}] {printable(hit['text'])}")
             click.echo(f"          {hit['url']}")
     if not doc["results"]:
         click.echo("No results.")
@@ -260,7 +262,7 @@ def check(ctx: Context) -> None:
     """Verify files, checksums, captions, chapters, database and index against the catalog."""
     problems = run("check", ctx.library, say)
     for problem in problems:
-        click.echo(f"problem: {problem}", err=True)
+        click.echo(f"problem: {printable(problem)}", err=True)
     if problems:
         fail(f"{len(problems)} problem(s) found")
     click.echo("The library is whole and in step.")

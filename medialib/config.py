@@ -29,7 +29,14 @@ class Settings:
         None, "Folder of the Whoosh search index; default INSTANCE/index."
     )
     public_base_url: str = _setting(
-        "", "Public base URL of the site (e.g. https://media.example.org) for canonical links."
+        "",
+        "Public base URL of the site (e.g. https://media.example.org): every absolute link "
+        "(canonical, feeds, sitemap, oEmbed) names it, and its host is trusted.",
+    )
+    trusted_hosts: str = _setting(
+        "",
+        "Comma-separated host names the site answers for (\".example.org\" also allows its "
+        "subdomains); loopback names are always trusted; any other Host header gets a 400.",
     )
     https: bool = _setting(False, "The site is served over HTTPS: send Strict-Transport-Security.")
     accel_redirect: str = _setting(
@@ -38,6 +45,19 @@ class Settings:
         "empty serves media from the app.",
     )
     results_per_page: int = _setting(10, "Webcasts per page of search results.")
+    max_connections: int = _setting(
+        4000,
+        "Connections `medialib serve` holds open at once (idle and slow clients included); "
+        "the open-file limit is raised to fit.",
+    )
+    idle_timeout: int = _setting(
+        30, "Seconds `medialib serve` keeps a connection that sends and receives nothing."
+    )
+    request_timeout: int = _setting(
+        30,
+        "Seconds `medialib serve` gives a request to arrive in full; a client that trickles "
+        "its headers slower is disconnected.",
+    )
 
     def __post_init__(self) -> None:
         lib = Path(self.library).resolve()

@@ -27,3 +27,66 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def resolve_inside(base: Path, *parts: str) -> Path | None:
+    """The real regular file base/<parts...> names, or None when it is missing, not a file, or
+    resolves outside `base` (a symlink or ".." that leads elsewhere).
+
+    The one rule for every file the web reads: media, captions, transcripts, posters and any
+    rendition all pass through here.
+    """
+    try:
+        root = Path(base).resolve(strict=True)
+        target = root.joinpath(*parts).resolve(strict=True)
+    except (OSError, RuntimeError, ValueError):
+        return None
+    if target == root or not target.is_relative_to(root) or not target.is_file():
+        return None
+    return target
+
+
+def read_inside(base: Path, *parts: str) -> bytes | None:
+    """The bytes of the file resolve_inside finds, or None when there is none or it cannot be
+    read."""
+    path = resolve_inside(base, *parts)
+    if path is None:
+        return None
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def escaping_links(library: Path, folder: Path) -> list[Path]:
+    """Symlinks under `folder` (itself included) whose target lies outside `library`."""
+    root = Path(library).resolve()
+    found: list[Path] = []
+    if not folder.is_symlink() and not folder.is_dir():
+        return found
+    candidates = [folder]
+    if folder.is_dir() and not folder.is_symlink():
+        for dirpath, dirnames, filenames in os.walk(folder):  # never follows a link
+            candidates += [Path(dirpath, name) for name in (*dirnames, *filenames)]
+    for path in candidates:
+        if path.is_symlink() and not _leads_inside(path, root):
+            found.append(path)
+    return sorted(found)
+
+
+def _leads_inside(link: Path, root: Path) -> bool:
+    try:
+        target = link.resolve(strict=False)
+    except (OSError, RuntimeError):
+        return False
+    return target.is_relative_to(root)
+
+
+def first_escaping_link(library: Path, *folders: Path) -> Path | None:
+    """The first symlink under `folders` that leads out of `library`, if any (writers refuse to
+    write through one)."""
+    for folder in folders:
+        links = escaping_links(library, folder)
+        if links:
+            return links[0]
+    return None

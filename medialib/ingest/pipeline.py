@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 
 from ..catalog import Webcast
+from ..files import first_escaping_link
 from ..library import Library
 from ..staging import Staging, exclusive
 from .prepare import Prepared
-from .request import IngestRequest, check_request
+from .request import IngestError, IngestRequest, check_request
 from .runner import Reporter, check_pipeline, run_steps
 from .steps import GIVEN, PIPELINE, STEPS, Work
 
@@ -40,6 +42,7 @@ def ingest(library: Library, request: IngestRequest, reporter: Reporter) -> Inge
     slug = check_request(request)
     library.load_in_background()
     with exclusive(library, "ingest", reporter.notice):
+        refuse_links_out(library)
         stage = Staging.create(library, "ingest", slug)
         work = Work(library, request, slug, stage, reporter)
         timings: dict[str, float] = {}
@@ -47,3 +50,13 @@ def ingest(library: Library, request: IngestRequest, reporter: Reporter) -> Inge
                   reporter.notice)
     counts = {lang: len(cues) for lang, cues in work.tracks.items()}
     return IngestResult(work.webcast, work.prepared, counts, time.monotonic() - started, timings)
+
+
+def refuse_links_out(library: Library) -> None:
+    """IngestError when media/ or transcripts/ hold a symlink leading out of the library: the
+    ingest would write through it."""
+    conf = library.settings
+    link = first_escaping_link(conf.library, conf.media_dir, conf.transcripts_dir)
+    if link is not None:
+        raise IngestError(link, f"a symlink that leads out of the library (to "
+                          f"{os.path.realpath(link)}); nothing was written: remove the link")

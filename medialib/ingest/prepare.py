@@ -8,6 +8,7 @@ import shutil
 from dataclasses import dataclass, field
 
 from .. import media
+from ..captions import check_cues_fit
 from ..catalog import CaptionTrack, Catalog, MediaFile, Webcast, parse_speaker
 from ..chapters import Chapter
 from ..library import Library
@@ -84,6 +85,8 @@ def prepare(library: Library, request: IngestRequest, slug: str | None = None) -
     if not captions and not kept_captions:
         notices.append("no captions: the webcast will have no captions, transcript or search "
                        "(add them later by ingesting again with --captions)")
+    for item in captions:  # 355,000 cues on a six-second clip is the wrong file
+        check_cues_fit(item.cues, probe.duration, item.source)
     notices += captions_past_end(captions, probe.duration)
     prepared = Prepared(
         request, slug, catalog, catalog_bytes, replacing, probe, plan, captions, kept_captions,

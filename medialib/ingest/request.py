@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import LocatedError
-from ..slugs import SLUG_RE, slugify
+from ..slugs import slug_problem, slugify
 
 LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 
@@ -55,9 +55,8 @@ def check_request(request: IngestRequest) -> str:
     """The webcast's slug; IngestError for a request that cannot be right whatever the files
     hold. Run once per ingest (or dry run), before anything is read."""
     require_file(request.media, "recording")
-    if request.slug is not None and not SLUG_RE.match(request.slug):
-        raise IngestError(request.media, f"--slug {request.slug!r}: a slug is lowercase letters, "
-                          "digits and dashes, such as managing-fatigue")
+    if request.slug is not None and (problem := slug_problem(request.slug)):
+        raise IngestError(request.media, f"--slug {request.slug[:40]!r}: {problem}")
     if not request.title.strip():
         raise IngestError(request.media, "--title is empty")
     slug = request.slug or slugify(request.title)

@@ -13,6 +13,7 @@ def register(app: Flask) -> None:
         context,
         discovery,
         errors,
+        hosts,
         media,
         pages,
         player,
@@ -32,12 +33,15 @@ def register(app: Flask) -> None:
     site.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    hosts.init_app(app)
     app.after_request(_cache_static)
 
 
 def _cache_static(response: Response) -> Response:
-    """Static files are linked with a content hash (?v=), so they can be cached for a year."""
+    """Static files linked with a content hash (?v=) are cached for a year without asking again;
+    any other static file is revalidated (no-cache, with its ETag) on every use."""
     if request.endpoint == "static" and request.args.get("v") and response.status_code == 200:
+        response.cache_control.no_cache = None  # send_file's default would void the year
         response.cache_control.public = True
         response.cache_control.max_age = STATIC_MAX_AGE
         response.cache_control.immutable = True

@@ -9,13 +9,13 @@ from flask import Blueprint, Response, jsonify, render_template, request
 from sqlalchemy import select
 
 from .. import models as m
-from ..catalog import SLUG_RE
+from ..slugs import is_slug
 from . import queries
 from .context import session
 from .feeds import Channel, Episode, SitemapUrl, VideoEntry, podcast_feed, sitemap
 from .pages import found_or_404
 from .params import seconds
-from .player import _duration, _webcast
+from .player import _duration, _webcast, part_param
 from .present import media_path, media_url, player
 from .site import absolute, base_url, library_title, public_url
 from .structured import oembed, recorded_date
@@ -185,7 +185,7 @@ def embed(slug: str) -> str:
     """The player, chapters and transcript alone, for a partner's iframe; ?t= starts there."""
     found = _webcast(slug)
     start = seconds(request.args.get("t"), limit=_duration(found))
-    return render_template("embed.html", p=player(found, start),
+    return render_template("embed.html", p=player(found, start, part_param()),
                            page_url=public_url("player.webcast", slug=found.slug))
 
 
@@ -206,7 +206,7 @@ def webcast_url(raw: str | None, base: str) -> tuple[str, str | None] | None:
         return None
     match = _PLAYER_PATH.fullmatch(given.path[len(prefix):])
     slug = unquote(match.group(1)) if match else ""
-    if not slug or len(slug) > 200 or not SLUG_RE.match(slug):
+    if not is_slug(slug):
         return None
     times = parse_qs(given.query).get("t") or parse_qs(given.fragment).get("t")
     return slug, times[0] if times else None

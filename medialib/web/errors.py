@@ -11,6 +11,7 @@ MESSAGES = {
     404: ("Page not found", "We could not find that page. It may have been moved or renamed."),
     405: ("That is not possible here", "This page can only be viewed."),
     412: ("The file has changed", "Please reload the page."),
+    413: ("That request carried more than this page takes", "Pages here take no uploads."),
     416: ("Part of a file was asked for that does not exist", "Please reload the page."),
     500: ("Something went wrong on our side", "Please try again in a moment."),
     503: ("The library is being updated", "Please try again in a few minutes."),

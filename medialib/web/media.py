@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -17,6 +17,7 @@ from typing import BinaryIO
 from flask import Blueprint, Response, abort, request
 from werkzeug.http import quote_etag
 
+from ..files import resolve_inside
 from .context import settings
 from .ranges import Slice, Unsatisfiable, byte_range
 
@@ -58,16 +59,7 @@ def safe_relative(relpath: str) -> tuple[str, ...] | None:
 def resolve_media(media_dir: Path, relpath: str) -> Path | None:
     """The real file under media_dir that relpath names, or None if it is missing or outside."""
     parts = safe_relative(relpath)
-    if parts is None:
-        return None
-    try:
-        base = media_dir.resolve(strict=True)
-        target = base.joinpath(*parts).resolve(strict=True)
-    except (OSError, RuntimeError, ValueError):
-        return None
-    if not target.is_relative_to(base) or target == base or not target.is_file():
-        return None
-    return target
+    return None if parts is None else resolve_inside(media_dir, *parts)
 
 
 def etag_for(stat: os.stat_result) -> str:
@@ -180,11 +172,26 @@ def media(relpath: str) -> Response:
     if request.method == "HEAD":
         return Response(status=status, headers=headers, content_type=mimetype)
     try:
-        fh = open(path, "rb")  # noqa: SIM115 - closed by _read when the response ends
+        fh = open(path, "rb")  # noqa: SIM115 - closed by _read or the server when sent
     except OSError:
         abort(404)
-    response = Response(
-        _read(fh, first, length), status=status, headers=headers, content_type=mimetype,
+    return Response(
+        _body(fh, first, length), status=status, headers=headers, content_type=mimetype,
         direct_passthrough=True,
     )
-    return response
+
+
+def _body(fh: BinaryIO, first: int, length: int) -> Iterable[bytes]:
+    """The bytes to send. Under a server with a file wrapper (waitress), the file itself: the
+    server sends it from its event loop, Content-Length bytes from `first`, so a visitor who
+    reads slowly, or not at all, holds a socket but never a worker thread."""
+    wrapper = request.environ.get("wsgi.file_wrapper")
+    if wrapper is not None and getattr(wrapper, "__module__", "") in SIZED_FILE_WRAPPERS:
+        fh.seek(first)
+        return wrapper(fh, CHUNK)  # type: ignore[no-any-return]
+    return _read(fh, first, length)
+
+
+# Wrappers known to send only Content-Length bytes from the file's position (waitress's
+# ReadOnlyFileBasedBuffer.prepare); any other server gets the generator, which stops itself.
+SIZED_FILE_WRAPPERS = frozenset({"waitress.buffers"})

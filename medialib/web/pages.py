@@ -22,7 +22,8 @@ NEWEST = 48  # a page of cards; topics, series, speakers and search reach the re
 def found_or_404(lookup: Callable[[Session, str], T | None], raw_id: str, what: str) -> T:
     """The topic, speaker or series named by a path id, or a friendly 404."""
     key = clean_id(raw_id)
-    found = lookup(session(), key) if key else None
+    # The id exactly as written: "/topics/%20x" is no address of topic "x".
+    found = lookup(session(), key) if key and key == raw_id else None
     if found is None:
         abort(404, description=f"We could not find that {what}.")
     return found

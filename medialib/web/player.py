@@ -8,14 +8,15 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from .. import models as m
 from ..captions import Cue, cues_to_webvtt
-from ..catalog import SLUG_RE
 from ..chapters import Chapter, ChapterError, chapters_to_webvtt
+from ..files import read_inside
 from ..search import Hit, SearchUnavailable
+from ..slugs import is_slug
 from ..transcripts import TranscriptHeader, render_text, transcript_path
 from . import queries
 from .context import library, session, settings
-from .params import clean_text, seconds
-from .present import media_path, player
+from .params import clean_text, page_number, seconds
+from .present import player
 from .site import library_title
 from .structured import page_meta
 
@@ -23,7 +24,7 @@ bp = Blueprint("player", __name__)
 
 
 def _webcast(slug: str) -> m.Webcast:
-    found = queries.webcast(session(), slug) if len(slug) <= 200 and SLUG_RE.match(slug) else None
+    found = queries.webcast(session(), slug) if is_slug(slug) else None
     if found is None:
         abort(404, description="We could not find that webcast. It may have been moved or renamed.")
     return found
@@ -85,7 +86,7 @@ def webcast(slug: str) -> str:
     ?q=WORDS lists the moments of this webcast where they are said."""
     found = _webcast(slug)
     start = seconds(request.args.get("t"), limit=_duration(found))
-    shown = player(found, start)
+    shown = player(found, start, part_param())
     q = clean_text(request.args.get("q"))
     return render_template(
         "player.html", p=shown, meta=page_meta(shown, library_title()),
@@ -96,7 +97,12 @@ def webcast(slug: str) -> str:
 @bp.route("/webcasts/<slug>/transcript")
 def transcript(slug: str) -> str:
     """The printable transcript: title, speakers, date, chapters as headings."""
-    return render_template("transcript.html", p=player(_webcast(slug), 0.0))
+    return render_template("transcript.html", p=player(_webcast(slug), 0.0, part_param() or 1))
+
+
+def part_param() -> int | None:
+    """?part=N: the transcript part asked for (a long transcript is shown in parts)."""
+    return page_number(request.args.get("part")) if request.args.get("part") else None
 
 
 def _download(body: str | bytes, mimetype: str, filename: str) -> Response:
@@ -110,10 +116,10 @@ def _download(body: str | bytes, mimetype: str, filename: str) -> Response:
 def transcript_txt(slug: str) -> Response:
     """transcripts/<slug>.en.txt as a download (rebuilt from the database if the file is gone)."""
     found = _webcast(slug)
-    path = transcript_path(settings().transcripts_dir, found.slug, "en")
-    try:
-        body: str | bytes = path.read_bytes()
-    except OSError:
+    transcripts = settings().transcripts_dir
+    name = transcript_path(transcripts, found.slug, "en").name
+    body: str | bytes | None = read_inside(transcripts, name)
+    if body is None:
         track = found.captions("en")
         header = TranscriptHeader(
             title=found.title,
@@ -134,11 +140,8 @@ def transcript_vtt(slug: str) -> Response:
     track = found.captions("en")
     if track is None:
         abort(404, description="This webcast has no captions yet.")
-    path = media_path(found.slug, track.file)
-    body: str | bytes
-    if path is not None:
-        body = path.read_bytes()
-    else:
+    body: str | bytes | None = read_inside(settings().media_dir, found.slug, track.file)
+    if body is None:
         body = cues_to_webvtt([Cue(c.start, c.end, c.text, c.speaker) for c in track.cues])
     response = Response(body, mimetype="text/vtt")
     if request.args.get("download"):

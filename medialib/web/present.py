@@ -15,9 +15,11 @@ from flask import Flask, url_for
 from .. import models as m
 from ..captions import Cue
 from ..chapters import Chapter
+from ..files import resolve_inside
 from ..transcripts import Section, build_sections, clock
 from .context import settings
 from .params import spoken_duration
+from .transcript_parts import Part, chapter_part_numbers, part_at, split_parts
 
 LANGUAGES = {"en": "English", "es": "Español", "fr": "Français", "de": "Deutsch",
              "pt": "Português", "zh": "中文", "ar": "العربية", "ru": "Русский", "vi": "Tiếng Việt",
@@ -38,11 +40,10 @@ def long_date(value: str | None) -> str:
 
 
 def media_path(slug: str, name: str | None) -> Path | None:
-    """The file media/<slug>/<name> when it exists."""
+    """The file media/<slug>/<name> when it exists inside media/ (never through a link out)."""
     if not name:
         return None
-    path = Path(settings().media_dir) / slug / name
-    return path if path.is_file() else None
+    return resolve_inside(Path(settings().media_dir), slug, name)
 
 
 def media_url(slug: str, name: str, checksum: str | None = None) -> str:
@@ -90,12 +91,19 @@ class Player:
     captions: m.CaptionTrack | None
     captions_src: str | None
     caption_tracks: list[tuple[m.CaptionTrack, str, str]]  # (track, src, label), every language
-    sections: list[Section]
+    sections: list[Section]  # those of the transcript part shown
     chapters: list[m.Chapter]
     start: float
     parts: list[m.Webcast]
     previous: m.Webcast | None
     next: m.Webcast | None
+    transcript_parts: list[Part]
+    part: Part  # the transcript part shown (the whole transcript when it is short)
+
+    @property
+    def chapter_part_numbers(self) -> list[int]:
+        """For each chapter, the transcript part it begins in."""
+        return chapter_part_numbers(self.transcript_parts)
 
     @property
     def is_audio(self) -> bool:
@@ -118,7 +126,9 @@ def transcript_sections(webcast: m.Webcast, track: m.CaptionTrack | None) -> lis
     return build_sections(cues, chapters)
 
 
-def player(webcast: m.Webcast, start: float) -> Player:
+def player(webcast: m.Webcast, start: float, part: int | None = None) -> Player:
+    """What the player page shows, starting at `start`; its transcript part is the one that
+    holds `start`, or part number `part` when one is asked for."""
     media = webcast.media
     media_src = None
     if media is not None and media_path(webcast.slug, media.file) is not None:
@@ -140,6 +150,10 @@ def player(webcast: m.Webcast, start: float) -> Player:
     index = next((i for i, w in enumerate(parts) if w.slug == webcast.slug), None)
     previous = parts[index - 1] if index is not None and index > 0 else None
     following = parts[index + 1] if index is not None and index + 1 < len(parts) else None
+    duration = webcast.duration or (media.duration if media else 0) or 0.0
+    transcript = split_parts(transcript_sections(webcast, track), duration)
+    shown = (transcript[min(part, len(transcript)) - 1] if part
+             else part_at(transcript, start))
     return Player(
         webcast=webcast,
         media=media,
@@ -148,12 +162,14 @@ def player(webcast: m.Webcast, start: float) -> Player:
         captions=track,
         captions_src=captions_src,
         caption_tracks=tracks,
-        sections=transcript_sections(webcast, track),
+        sections=shown.sections,
         chapters=list(webcast.chapters),
         start=start,
         parts=parts,
         previous=previous,
         next=following,
+        transcript_parts=transcript,
+        part=shown,
     )
 
 

@@ -27,11 +27,12 @@ def all_webcasts(session: Session) -> list[m.Webcast]:
 
 
 def topics_with_counts(session: Session) -> list[tuple[m.Topic, int]]:
+    """Every shown topic with its number of webcasts (an empty, undescribed one is not shown)."""
     count = func.count(m.WebcastTopic.webcast_slug)
     rows = session.execute(
         select(m.Topic, count).outerjoin(m.Topic.tagged).group_by(m.Topic.id).order_by(m.Topic.name)
     )
-    return [(topic, n) for topic, n in rows]
+    return [(topic, n) for topic, n in rows if n or topic.description.strip()]
 
 
 def speakers_with_counts(session: Session) -> list[tuple[m.Speaker, int]]:
@@ -44,9 +45,10 @@ def speakers_with_counts(session: Session) -> list[tuple[m.Speaker, int]]:
 
 
 def all_series(session: Session) -> list[m.Series]:
-    return list(session.scalars(
+    """Every shown series (an empty, undescribed one is not shown)."""
+    return [s for s in session.scalars(
         select(m.Series).options(selectinload(m.Series.webcasts)).order_by(m.Series.title)
-    ))
+    ) if s.webcasts or s.description.strip()]
 
 
 def webcast(session: Session, slug: str) -> m.Webcast | None:
@@ -63,7 +65,12 @@ def webcast(session: Session, slug: str) -> m.Webcast | None:
 
 
 def topic(session: Session, topic_id: str) -> m.Topic | None:
-    return session.get(m.Topic, topic_id)
+    """The topic, unless it has no webcast and no description: what a mistyped --topic leaves
+    behind is no page (`medialib check` reports it)."""
+    found = session.get(m.Topic, topic_id)
+    if found is None or found.description.strip() or found.tagged:
+        return found
+    return None
 
 
 def speaker(session: Session, speaker_id: str) -> m.Speaker | None:
@@ -71,7 +78,11 @@ def speaker(session: Session, speaker_id: str) -> m.Speaker | None:
 
 
 def series(session: Session, series_id: str) -> m.Series | None:
-    return session.get(m.Series, series_id)
+    """The series, unless it has no webcast and no description (as for topics)."""
+    found = session.get(m.Series, series_id)
+    if found is None or found.description.strip() or found.webcasts:
+        return found
+    return None
 
 
 def webcasts_with_topic(session: Session, topic_id: str) -> list[m.Webcast]:

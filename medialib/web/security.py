@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
 
 from .context import settings
 
@@ -75,7 +75,21 @@ def compress(response: Response) -> Response:
     return response
 
 
+def refuse_body() -> None:
+    """413 for a request that carries a body: no page takes one, so it is never read.
+
+    A request for an unknown route or method keeps its 404 or 405. `medialib serve` refuses
+    the same requests before they reach the app (see serving.py); this covers any server."""
+    if request.routing_exception is not None:
+        return
+    environ = request.environ
+    length = str(environ.get("CONTENT_LENGTH") or "").strip()
+    if environ.get("HTTP_TRANSFER_ENCODING") or length not in ("", "0"):
+        abort(413)
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(refuse_body)
     # Registered first, so they run last: compression sees the final body, headers cover all.
     app.after_request(security_headers)
     app.after_request(compress)

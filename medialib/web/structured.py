@@ -191,7 +191,7 @@ def jsonld(p: Player, site_title: str) -> dict[str, Any]:
                             "url": public_url("pages.series", series_id=w.series.id)}
     if w.topics:
         data["keywords"] = ", ".join(t.name for t in w.topics)
-    text = transcript_text(p)
+    text = transcript_text(p) if len(p.transcript_parts) == 1 else ""  # whole, or none
     if text:
         data["transcript"] = text
     if p.chapters:
