@@ -25,38 +25,12 @@ sys.path.insert(0, str(HERE.parent))
 from results import write_section  # noqa: E402
 
 from medialib.app import create_app  # noqa: E402
-from medialib.captions import format_timestamp  # noqa: E402
 from medialib.config import Settings  # noqa: E402
-from medialib.library import Library  # noqa: E402
+from tests.long_library import write_long_library  # noqa: E402  (the budget test's library)
 
 ROUNDS = 5
 PAGES = ["/webcasts/long-talk", "/webcasts/long-talk?t=18000", "/embed/long-talk",
          "/webcasts/long-talk/transcript", "/webcasts/long-talk/transcript.txt"]
-
-
-def build(root: Path, hours: int) -> None:
-    folder = root / "media" / "long-talk"
-    folder.mkdir(parents=True)
-    seconds = hours * 3600
-    lines = ["WEBVTT", ""]
-    for i in range(seconds // 3):
-        lines += [f"{format_timestamp(i * 3)} --> {format_timestamp(i * 3 + 2.9)}",
-                  f"Sentence number {i} of the long talk, about living with cancer.", ""]
-    (folder / "captions.en.vtt").write_text("\n".join(lines), encoding="utf-8")
-    chapters = "\n".join(f"      - {{start: {m * 60}, title: Chapter at minute {m}}}"
-                         for m in range(0, hours * 60, 10))
-    (root / "catalog.yaml").write_text(f"""\
-webcasts:
-  long-talk:
-    title: A long talk
-    media: {{file: video.mp4, type: video/mp4, duration: {seconds}}}
-    captions: [{{lang: en, file: captions.en.vtt}}]
-    chapters:
-{chapters}
-""", encoding="utf-8")
-    lib = Library(Settings(library=root))
-    lib.reindex()
-    lib.close()
 
 
 def main() -> None:
@@ -67,7 +41,7 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "library"
-        build(root, args.hours)
+        write_long_library(root, args.hours, slug="long-talk")
         app = create_app(Settings(library=root))
         client = app.test_client()
         for url in PAGES:

@@ -20,6 +20,7 @@ from medialib.slugs import MAX_SLUG, is_slug, slugify
 from medialib.terminal import printable
 from medialib.web.transcript_parts import PART_CUES
 from tests.ingest_support import cli, diff_trees, published_template, tree_digest
+from tests.long_library import write_long_library
 from tests.test_hardening import app_client
 
 
@@ -79,30 +80,7 @@ PAGE_BUDGET = 400_000  # bytes of HTML: a ten-hour talk's player page, under 100
 @pytest.fixture(scope="module")
 def long_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One webcast of ten hours: a cue every 3 s (12,000), a chapter every 10 minutes."""
-    root = tmp_path_factory.mktemp("long") / "library"
-    folder = root / "media" / "ten-hours"
-    folder.mkdir(parents=True)
-    seconds = HOURS * 3600
-    lines = ["WEBVTT", ""]
-    for i in range(seconds // 3):
-        start = i * 3
-        lines += [f"{format_timestamp(start)} --> {format_timestamp(start + 2.9)}",
-                  f"Sentence number {i} of the long talk, about living with cancer.", ""]
-    (folder / "captions.en.vtt").write_text("\n".join(lines), encoding="utf-8")
-    chapters = "\n".join(f"      - {{start: {m * 60}, title: Chapter at minute {m}}}"
-                         for m in range(0, HOURS * 60, 10))
-    (root / "catalog.yaml").write_text(f"""\
-library: {{title: Long library}}
-webcasts:
-  ten-hours:
-    title: Ten hours
-    media: {{file: video.mp4, type: video/mp4, duration: {seconds}}}
-    captions: [{{lang: en, file: captions.en.vtt}}]
-    chapters:
-{chapters}
-""", encoding="utf-8")
-    Library(Settings(library=root)).reindex()
-    return root
+    return write_long_library(tmp_path_factory.mktemp("long") / "library", HOURS)
 
 
 @pytest.fixture
