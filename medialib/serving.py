@@ -13,6 +13,9 @@ pre-forking one) can be given the same limits:
   a byte at a time) is closed at its next byte;
 - no page takes a request body, so one is refused with 413 as soon as its headers say so,
   before a byte of it is read.
+Pages stay far below waitress' output buffer (16 MB, outbuf_high_watermark) thanks to the page
+budget (web/transcript_parts.py), so a slow reader of a page never blocks the thread that wrote
+it either.
 Per-client limits (connections and requests per address, header and body timeouts) belong in
 the reverse proxy; the README's nginx section shows them.
 """
