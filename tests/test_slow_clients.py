@@ -166,6 +166,9 @@ def test_a_request_body_is_refused_before_it_is_read(big_library: Path, head: by
 def test_serve_warns_without_a_public_address_beyond_loopback(big_library: Path) -> None:
     with serve(big_library, "--host", "0.0.0.0") as server:
         assert server.request(get("/")).startswith(b"HTTP/1.1 200")
+        for host in ("evil.example", "a" * 64 + ".example"):
+            refused = server.request(get("/feed.xml", host=host))
+            assert refused.startswith(b"HTTP/1.1 400") and b"Content-Security-Policy" in refused
     assert "without public_base_url" in server.said, server.said
     assert "MEDIALIB_PUBLIC_BASE_URL" in server.said
     with serve(big_library) as server:
