@@ -11,7 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from medialib.app import create_app
-from medialib.config import Settings
+from medialib.config import Settings, settings_help
 from medialib.library import Library
 from medialib.web.hosts import split_host
 from medialib.web.security import CSP
@@ -243,3 +243,10 @@ def test_an_undescribed_topic_or_series_with_no_webcast_has_no_page(orphan_clien
         assert "radiaton-therapy" not in body and "typo-series" not in body, url
     # A topic staff described is kept, even before it has webcasts.
     assert orphan_client.get("/topics/staff-topic").status_code == 200
+
+
+def test_every_setting_has_help_and_a_row_in_the_readme() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for name, _default, text in settings_help():
+        assert len(text) > 20, name
+        assert f"| `{name}` |" in readme, name
