@@ -21,12 +21,12 @@ from whoosh.query.compound import DefaultOr
 
 from medialib.captions import Cue
 from medialib.search import IndexedWebcast, SearchIndex
-from medialib.search.codec import INLINE_POSTINGS, FastW3Codec, _ViewBufferFile
-from medialib.search.phrases import FastPhrase, add_term_scores
-from medialib.search.postings import PICKLE_PROTOCOL, SKIP_TABLE_BLOCKS, read_skip_table
-from medialib.search.ranged import range_weights
+from medialib.search.engine.codec import INLINE_POSTINGS, FastW3Codec, _ViewBufferFile
+from medialib.search.engine.postings import PICKLE_PROTOCOL, SKIP_TABLE_BLOCKS, read_skip_table
+from medialib.search.engine.ranged import range_weights
+from medialib.search.engine.scoring import FastPhrase, add_term_scores
+from medialib.search.engine.writer import TermPoolWriter, TermsText
 from medialib.search.searching import SPELLING_FILE
-from medialib.search.writer import TermPoolWriter, TermsText
 
 
 class _InliningTermInfo(W3TermInfo):

@@ -27,8 +27,8 @@ from typing import Any
 from whoosh.filedb.filestore import FileStorage
 
 from .documents import CueRecord, analyzed_cues, passage_documents, spellable, webcast_document
+from .engine.writer import segment_writer
 from .model import IndexedWebcast
-from .writer import segment_writer
 
 QUEUED_WEBCASTS = 8  # webcasts waiting for the worker (bounds memory when it falls behind)
 POLL_SECONDS = 1.0

@@ -25,8 +25,8 @@ from whoosh.fields import ID, KEYWORD, STORED, Schema
 from medialib.captions import Cue
 
 from .analysis import SPELLABLE_RE, stems, terms, words
+from .engine.writer import TermsText
 from .model import IndexedWebcast
-from .writer import TermsText
 
 PASSAGE_CUES = 32  # about two minutes of speech
 # Between chapter titles (or topics) in one field, so that no phrase runs from one to the next;

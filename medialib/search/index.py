@@ -45,10 +45,10 @@ from .documents import (
     passage_schema,
     webcast_schema,
 )
+from .engine.writer import segment_writer
 from .model import IndexedWebcast, SearchResults, SearchUnavailable
 from .query import clean_query, parse_query
 from .searching import FEW_RESULTS, SPELLING_FILE, Generation
-from .writer import segment_writer
 
 POINTER = "CURRENT"
 LOCK = ".write.lock"

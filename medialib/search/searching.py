@@ -26,11 +26,11 @@ from whoosh.query.compound import DefaultOr
 
 from .analysis import SPELLABLE_RE, stem
 from .documents import WEBCAST_FIELDS
+from .engine.ranged import range_weights
+from .engine.scoring import CachedLengthBM25F, FastPhrase, add_phrase_scores, add_term_scores
 from .model import SearchResults, WebcastResult
 from .moments import matched_fields, webcast_moments
-from .phrases import CachedLengthBM25F, FastPhrase, add_phrase_scores, add_term_scores
 from .query import Clause, TextMatcher
-from .ranged import range_weights
 from .spelling import Speller
 
 SPELLING_FILE = "spelling.json"

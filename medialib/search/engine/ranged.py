@@ -26,7 +26,7 @@ from whoosh.query import And, Query, Term
 from whoosh.query.compound import DefaultOr
 from whoosh.reading import TermNotFound
 
-from .phrases import FastPhrase, leaf_postings, phrase_documents
+from .scoring import FastPhrase, leaf_postings, phrase_documents
 
 Ranges = Sequence[tuple[int, int]]  # (first, last) document numbers, sorted, not overlapping
 Postings = dict[int, tuple[float, Any]]  # docnum -> (weight, encoded value or None)
