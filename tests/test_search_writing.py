@@ -21,10 +21,11 @@ from whoosh.query.compound import DefaultOr
 
 from medialib.captions import Cue
 from medialib.search import IndexedWebcast, SearchIndex
-from medialib.search.engine.codec import INLINE_POSTINGS, FastW3Codec, _ViewBufferFile
+from medialib.search.engine.codec import INLINE_POSTINGS, FastW3Codec, ViewBufferFile
 from medialib.search.engine.postings import PICKLE_PROTOCOL, SKIP_TABLE_BLOCKS, read_skip_table
 from medialib.search.engine.ranged import range_weights
 from medialib.search.engine.scoring import FastPhrase, add_term_scores
+from medialib.search.engine.storage import ViewStorage
 from medialib.search.engine.writer import TermPoolWriter, TermsText
 from medialib.search.searching import SPELLING_FILE
 
@@ -206,7 +207,7 @@ def test_range_weights_are_those_of_whoosh_matchers(tmp_path):
     short = _webcast(9, "mucositis")  # one passage: its words' postings are inlined
     index.add(replace(short, cues=short.cues[:6]))
     index.search("warm")
-    passages = index._generation.passages
+    passages = index._generation.engine.searcher("passages")
     phrase = FastPhrase("body", ["side", "effect"])
     queries = [
         Term("body", "fatigu"), Term("body", "treatment"), Term("body", "insomnia", boost=0.5),
@@ -237,7 +238,7 @@ def test_compound_files_read_in_place_as_whoosh_reads_them():
         struct.pack(">i", n) + pickle.dumps(value, protocol)
         for n, value in enumerate(values) for protocol in (2, 3)
     ) + b"a line\nthe rest"
-    ours, whoosh = _ViewBufferFile(memoryview(data)), BufferFile(memoryview(data))
+    ours, whoosh = ViewBufferFile(memoryview(data)), BufferFile(memoryview(data))
     for f in (ours, whoosh):
         f.seek(0)
     for _ in range(len(values) * 2):
@@ -248,7 +249,7 @@ def test_compound_files_read_in_place_as_whoosh_reads_them():
     assert ours.readline() == whoosh.readline() == b"a line\n"  # a stream, from there on
     assert ours.read() == whoosh.read() == b"the rest"
     assert ours.get(4, 2) == whoosh.get(4, 2)
-    ours, whoosh = _ViewBufferFile(memoryview(data)), BufferFile(memoryview(data))
+    ours, whoosh = ViewBufferFile(memoryview(data)), BufferFile(memoryview(data))
     for f in (ours, whoosh):
         f.seek(-4, 2)
         assert f.read(100) == b"rest"
@@ -263,11 +264,11 @@ def test_a_search_reads_postings_without_copying_them(tmp_path):
     index = SearchIndex(tmp_path / "index")
     index.rebuild(WEBCASTS)
     assert index.search('"side effects" fatigue').total == 1
-    generation = index._generation
-    for searcher in (generation.webcasts, generation.passages):
+    engine = index._generation.engine
+    for searcher in (engine.searcher("webcasts"), engine.searcher("passages")):
         for leaf, _ in searcher.leaf_searchers():
             terms = leaf.reader()._terms
-            assert isinstance(terms._postfile, _ViewBufferFile)
+            assert isinstance(terms._postfile, ViewBufferFile)
             assert terms._postfile._stream is None
 
 
@@ -297,7 +298,7 @@ def test_long_posting_lists_end_with_a_table_of_their_blocks(tmp_path):
         for doc in docs:
             w.add_document(**doc)
         w.commit()
-        readers[name] = ix.reader()
+        readers[name] = ViewStorage(str(tmp_path / name)).open_index("x").reader()
     plain, tables = readers["plain"], readers["tables"]
     rng = random.Random(5)
     long_lists = 0
@@ -329,7 +330,7 @@ def test_bulk_scores_are_those_of_whoosh_matchers_with_deleted_documents(tmp_pat
     for webcast in WEBCASTS[2:5]:  # replaced: their old documents are deleted, not gone
         index.add(webcast)
     index.search("warm")
-    webcasts = index._generation.webcasts
+    webcasts = index._generation.engine.searcher("webcasts")
     assert any(searcher.reader().has_deletions() for searcher, _ in webcasts.leaf_searchers())
     checked = 0
     for searcher, _ in webcasts.leaf_searchers():

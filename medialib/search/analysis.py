@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from whoosh.lang.porter import stem as _porter_stem
+from .engine import porter_stem as _porter_stem
 
 WORD_RE = re.compile(r"\w+(?:\.\w+)*")
 # A spelling-dictionary word: letters only (no digits or underscores), 3 to 30 of them.

@@ -24,10 +24,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from whoosh.filedb.filestore import FileStorage
-
 from .documents import CueRecord, analyzed_cues, passage_documents, spellable, webcast_document
-from .engine.writer import segment_writer
+from .engine import PASSAGES, WEBCASTS, open_writer
 from .model import IndexedWebcast
 
 QUEUED_WEBCASTS = 8  # webcasts waiting for the worker (bounds memory when it falls behind)
@@ -36,11 +34,11 @@ POLL_SECONDS = 1.0
 Job = tuple[str, list[CueRecord]]  # a webcast's slug and the records of its cues
 
 
-def build_in_one_process(wix: Any, pix: Any, webcasts: Iterable[IndexedWebcast]) -> Counter[str]:
-    """Write every webcast into the empty indexes; returns the spelling word counts."""
+def build_in_one_process(path: Path, webcasts: Iterable[IndexedWebcast]) -> Counter[str]:
+    """Write every webcast into the empty indexes at `path`; returns the spelling word counts."""
     counts: Counter[str] = Counter()
     with paused_gc():
-        write_webcasts(segment_writer(wix), segment_writer(pix), webcasts, counts)
+        write_webcasts(open_writer(path, WEBCASTS), open_writer(path, PASSAGES), webcasts, counts)
     return counts
 
 
@@ -82,7 +80,7 @@ def build_in_two_processes(path: Path, webcasts: Iterable[IndexedWebcast]) -> Co
     said: Counter[str] = Counter()
     try:
         with paused_gc():
-            ww = segment_writer(FileStorage(str(path)).open_index("webcasts"))
+            ww = open_writer(path, WEBCASTS)
             try:
                 for webcast in webcasts:
                     cue_terms, records = analyzed_cues(webcast, said)
@@ -142,7 +140,7 @@ def _get(done: Any, worker: Any) -> tuple[str, Any]:
 def _passage_worker(path: str, jobs: Any, done: Any) -> None:
     gc.disable()  # for the life of this process (see the module docstring)
     try:
-        pw = segment_writer(FileStorage(path).open_index("passages"))
+        pw = open_writer(Path(path), PASSAGES)
         try:
             while (job := jobs.get()) is not None:
                 slug, records = job

@@ -1,4 +1,5 @@
-"""Webcasts -> Whoosh documents: the two schemas and what goes in each document.
+"""Webcasts -> index documents: what goes in each document of the two indexes (their schemas
+are engine.schema).
 
 Two indexes share one directory. "webcasts" has one document per webcast (title, chapter titles
 and topics, summary and speakers, the whole transcript) and ranks webcasts; at 1,000 hours it is
@@ -19,13 +20,9 @@ from collections.abc import Iterable, Sequence
 from itertools import chain
 from typing import Any
 
-from whoosh.analysis import StemmingAnalyzer
-from whoosh.fields import ID, KEYWORD, STORED, Schema
-
 from medialib.captions import Cue
 
 from .analysis import SPELLABLE_RE, stems, terms, words
-from .engine.writer import TermsText
 from .model import IndexedWebcast
 
 PASSAGE_CUES = 32  # about two minutes of speech
@@ -37,32 +34,6 @@ SEPARATOR = "\u2063"
 WEBCAST_FIELDS = (("title", 6.0), ("heads", 4.0), ("about", 1.5), ("transcript", 1.0))
 
 CueRecord = tuple[float, float, str, str | None, str]  # start, end, text, speaker, its terms
-
-
-def _analyzer() -> StemmingAnalyzer:
-    # Documents are indexed from term lists made by .analysis (lists bypass a field's analyzer);
-    # this analyzer, the same tokenizer and stemmer without a stop list, is only a fallback.
-    return StemmingAnalyzer(stoplist=None, minsize=1)
-
-
-def webcast_schema() -> Schema:
-    return Schema(
-        slug=ID(stored=True, unique=True),
-        title=TermsText(analyzer=_analyzer()),
-        heads=TermsText(analyzer=_analyzer()),
-        about=TermsText(analyzer=_analyzer()),
-        transcript=TermsText(analyzer=_analyzer(), phrase=False),
-        pairs=TermsText(analyzer=_analyzer(), phrase=False),
-        topic=KEYWORD(lowercase=False, commas=False),
-        speaker=KEYWORD(lowercase=False, commas=False),
-        series=ID(),
-        kind=ID(),
-        meta=STORED(),
-    )
-
-
-def passage_schema() -> Schema:
-    return Schema(slug=ID(), body=TermsText(analyzer=_analyzer()), first=STORED(), cues=STORED())
 
 
 def word_pairs(terms: list[str]) -> list[str]:
@@ -202,17 +173,17 @@ def webcast_metadata(w: IndexedWebcast) -> list[str]:
     ]
 
 
-def indexed_word_counts(wix: Any, pix: Any, slug: str) -> Counter[str]:
-    """The spelling word counts a webcast contributed when it was indexed."""
+def indexed_word_counts(webcasts: Iterable[dict[str, Any]],
+                        passages: Iterable[dict[str, Any]]) -> Counter[str]:
+    """The spelling word counts a webcast contributed when it was indexed, from the stored
+    fields of its documents in each index."""
     texts: list[str] = []
-    with wix.searcher() as searcher:
-        for stored in searcher.documents(slug=slug):
-            texts += metadata_texts(stored["meta"])
-    with pix.searcher() as searcher:
-        seen: set[int] = set()
-        for stored in searcher.documents(slug=slug):
-            for i, cue in enumerate(stored["cues"]):
-                if stored["first"] + i not in seen:
-                    seen.add(stored["first"] + i)
-                    texts.append(cue[2])
+    for stored in webcasts:
+        texts += metadata_texts(stored["meta"])
+    seen: set[int] = set()
+    for stored in passages:
+        for i, cue in enumerate(stored["cues"]):
+            if stored["first"] + i not in seen:
+                seen.add(stored["first"] + i)
+                texts.append(cue[2])
     return word_counts(texts)

@@ -33,19 +33,21 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from whoosh.filedb.filestore import FileStorage
-from whoosh.query import Term
-
 from medialib.glossary import Glossary, GlossaryMatcher
 
 from .analysis import terms
 from .building import build_in_one_process, build_in_two_processes, write_webcasts
-from .documents import (
-    indexed_word_counts,
-    passage_schema,
-    webcast_schema,
+from .documents import indexed_word_counts
+from .engine import (
+    PASSAGES,
+    WEBCASTS,
+    FastEngine,
+    ReferenceEngine,
+    create_generation,
+    index_exists,
+    open_writer,
+    stored_documents,
 )
-from .engine.writer import segment_writer
 from .model import IndexedWebcast, SearchResults, SearchUnavailable
 from .query import clean_query, parse_query
 from .searching import FEW_RESULTS, SPELLING_FILE, Generation
@@ -60,8 +62,10 @@ INDEX_ERRORS = (OSError, EOFError, struct.error, zlib.error, pickle.UnpicklingEr
 class SearchIndex:
     """The search index of one library, kept open across searches and refreshed on change."""
 
-    def __init__(self, index_dir: Path | str, glossary: Glossary | None = None):
+    def __init__(self, index_dir: Path | str, glossary: Glossary | None = None, *,
+                 engine: type[FastEngine | ReferenceEngine] = FastEngine):
         self.index_dir = Path(index_dir)
+        self._engine = engine  # ReferenceEngine: Whoosh's public API only (for the tests)
         self.glossary = glossary if glossary is not None else _default_glossary()
         self._glossary_matcher, self._glossary_words = _compiled(self.glossary)
         self._lock = threading.RLock()
@@ -74,9 +78,7 @@ class SearchIndex:
         """Is there a complete, readable index to search?"""
         with _quiet_whoosh_leaks():
             try:
-                name = self._read_pointer()["generation"]
-                storage = FileStorage(str(self.index_dir / name), readonly=True)
-                ok = storage.index_exists("webcasts") and storage.index_exists("passages")
+                ok = index_exists(self.index_dir / self._read_pointer()["generation"])
             except Exception:
                 ok = False
             if not ok:
@@ -145,12 +147,11 @@ class SearchIndex:
         with self._lock:
             generation = self._open()
             counts: dict[str, int] = {}
+            engine = generation.engine
             try:
-                for searcher in (generation.webcasts, generation.passages):
-                    reader = searcher.reader()
-                    for btext in reader.lexicon("slug"):
-                        slug = btext.decode("utf-8")
-                        n = sum(1 for _ in searcher.docs_for_query(Term("slug", slug)))
+                for index in (WEBCASTS, PASSAGES):
+                    for slug in engine.terms(index, "slug"):
+                        n = len(engine.documents_with(index, "slug", slug))
                         if n:
                             counts[slug] = counts.get(slug, 0) + n
             except INDEX_ERRORS as exc:
@@ -205,7 +206,8 @@ class SearchIndex:
                     if self._generation is not None and self._generation.name == name:
                         self._generation.refresh()
                     else:
-                        fresh = Generation(self.index_dir / name, self._glossary_words)
+                        fresh = Generation(self.index_dir / name, self._glossary_words,
+                                           self._engine)
                         self._close()
                         self._generation = fresh
                     self._pointer = raw
@@ -236,14 +238,11 @@ class SearchIndex:
         with self._write_lock():
             path = self.index_dir / f"{GENERATION_PREFIX}{time.time_ns():020d}-{os.getpid()}"
             try:
-                storage = FileStorage(str(path))
-                storage.create()
-                wix = storage.create_index(webcast_schema(), indexname="webcasts")
-                pix = storage.create_index(passage_schema(), indexname="passages")
+                create_generation(path)
                 if procs > 1:
                     counts = build_in_two_processes(path, webcasts)
                 else:
-                    counts = build_in_one_process(wix, pix, webcasts)
+                    counts = build_in_one_process(path, webcasts)
                 _write_json(path / SPELLING_FILE, dict(sorted(counts.items())))
             except BaseException:
                 shutil.rmtree(path, ignore_errors=True)
@@ -270,13 +269,11 @@ class SearchIndex:
         with self._write_lock():
             name = self._read_pointer()["generation"]
             path = self.index_dir / name
-            storage = FileStorage(str(path))
-            wix = storage.open_index("webcasts")
-            pix = storage.open_index("passages")
             counts = Counter(_read_json(path / SPELLING_FILE))
-            counts.subtract(indexed_word_counts(wix, pix, slug))
-            ww = segment_writer(wix)
-            pw = segment_writer(pix)
+            counts.subtract(indexed_word_counts(stored_documents(path, WEBCASTS, "slug", slug),
+                                                stored_documents(path, PASSAGES, "slug", slug)))
+            ww = open_writer(path, WEBCASTS)
+            pw = open_writer(path, PASSAGES)
             write_webcasts(ww, pw, [webcast] if webcast is not None else [], counts,
                            delete_slug=slug)
             _write_json(path / SPELLING_FILE, {w: n for w, n in sorted(counts.items()) if n > 0})

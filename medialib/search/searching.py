@@ -2,7 +2,7 @@
 
 1. Each clause is an OR of its alternatives (the words typed, their glossary synonyms, a
    prefix's words) over the weighted webcast fields; the clauses are ANDed with the filters.
-   Alternatives whose words the index has never seen are dropped before Whoosh sees them.
+   Alternatives whose words the index has never seen are dropped before the engine sees them.
 2. One pass over the passages of the page's webcasts (the words typed; synonyms only where the
    words typed are not said) finds, per webcast, how many passages match and which match best;
    `moments` then picks the best moments from those passages' stored cues.
@@ -20,14 +20,20 @@ from operator import neg
 from pathlib import Path
 from typing import Any
 
-from whoosh.filedb.filestore import FileStorage
-from whoosh.query import And, Query, Term
-from whoosh.query.compound import DefaultOr
-
 from .analysis import SPELLABLE_RE, stem
+from .cache import BoundedCache
 from .documents import WEBCAST_FIELDS
-from .engine.ranged import range_weights
-from .engine.scoring import CachedLengthBM25F, FastPhrase, add_phrase_scores, add_term_scores
+from .engine import (
+    PASSAGES,
+    WEBCASTS,
+    AllOf,
+    AnyOf,
+    FastEngine,
+    Phrase,
+    Query,
+    ReferenceEngine,
+    Word,
+)
 from .model import SearchResults, WebcastResult
 from .moments import matched_fields, webcast_moments
 from .query import Clause, TextMatcher
@@ -37,67 +43,54 @@ SPELLING_FILE = "spelling.json"
 MAX_PREFIX_TERMS = 24  # a prefix stands for at most this many words (its most common ones)
 MAX_PREFIX_SCAN = 400  # ... chosen among at most this many in the lexicon
 FEW_RESULTS = 3  # below this many webcasts, offer a spelling suggestion
+# What one open index remembers (see cache.py): entries, each keyed by something typed.
+CACHED_FREQUENCIES = 50_000  # (field, term) -> documents (~40 µs a lookup)
+CACHED_PREFIXES = 1_000  # prefix -> its words
+CACHED_FILTERS = 256  # (field, value) -> the webcasts with it
+CACHED_WEBCASTS = 2_048  # slug -> the runs of its passages
+CACHED_SUGGESTIONS = 1_000  # query -> its spelling suggestion
 _WORD_RE = re.compile(r"\w+(?:\.\w+)*")
 
 
 def _or(queries: list[Query]) -> Query | None:
-    # DefaultOr: a tree of unions that can skip. Whoosh's automatic choice for small indexes
-    # preloads every match of every part, across all webcasts, even when the query is limited
-    # to the passages of one page.
     if not queries:
         return None
-    return queries[0] if len(queries) == 1 else DefaultOr(queries)
+    return queries[0] if len(queries) == 1 else AnyOf(tuple(queries))
 
 
 class Generation:
-    """Searchers kept open over one published index directory, refreshed when it changes."""
+    """One published index directory, open for searching, refreshed when it changes."""
 
-    def __init__(self, path: Path, glossary_words: Sequence[str]):
+    def __init__(self, path: Path, glossary_words: Sequence[str],
+                 engine: type[FastEngine | ReferenceEngine] = FastEngine):
         self.path = path
         self.name = path.name
         self._glossary_words = glossary_words
-        self._open()
+        self.engine = engine(path)
+        self._forget()
 
-    def _open(self) -> None:
-        storage = FileStorage(str(self.path), readonly=True)
-        webcasts = storage.open_index("webcasts").searcher(weighting=CachedLengthBM25F())
-        try:
-            passages = storage.open_index("passages").searcher(weighting=CachedLengthBM25F())
-        except Exception:
-            webcasts.close()
-            raise
-        self.webcasts, self.passages = webcasts, passages
-        self._slug_ranges: dict[str, list[tuple[int, int]]] = {}
+    def _forget(self) -> None:
+        self._slug_ranges: BoundedCache[list[tuple[int, int]]] = BoundedCache(CACHED_WEBCASTS)
         self._speller: Speller | None = None
-        self._prefixes: dict[str, tuple[str, ...]] = {}
-        self._known: dict[tuple[str, str], int] = {}
-        self._filters: dict[tuple[str, str], set[int]] = {}
+        self._prefixes: BoundedCache[tuple[str, ...]] = BoundedCache(CACHED_PREFIXES)
+        self._known: BoundedCache[int] = BoundedCache(CACHED_FREQUENCIES)
+        self._filters: BoundedCache[frozenset[int]] = BoundedCache(CACHED_FILTERS)
+        self._suggestions: BoundedCache[str | None] = BoundedCache(CACHED_SUGGESTIONS)
 
     def refresh(self) -> None:
         """Catch up with changes written into this directory (add/remove)."""
-        # Whoosh's Searcher.refresh() reuses the readers of unchanged segments, and with them
-        # their old sets of deleted documents: a replaced webcast would be found twice. Reopen.
-        old = (self.webcasts, self.passages)
-        self._open()
-        for searcher in old:
-            searcher.close()
+        self.engine.refresh()
+        self._forget()
 
     def close(self) -> None:
-        self.webcasts.close()
-        self.passages.close()
+        self.engine.close()
 
     # ---- query building --------------------------------------------------------------------
 
     def _frequency(self, field: str, term: str) -> int:
         """In how many documents `term` is in `field` (cached; the lookup costs ~40 µs)."""
-        key = (field, term)
-        known = self._known.get(key)
-        if known is None:
-            searcher = self.passages if field == "body" else self.webcasts
-            if len(self._known) > 50_000:
-                self._known.clear()
-            known = self._known[key] = searcher.reader().doc_frequency(field, term)
-        return known
+        index = PASSAGES if field == "body" else WEBCASTS
+        return self._known.get((field, term), lambda: self.engine.frequency(index, field, term))
 
     def _has(self, field: str, term: str) -> bool:
         return self._frequency(field, term) > 0
@@ -113,13 +106,13 @@ class Generation:
             # and intersecting "in the" and "to the" with them would visit every webcast.
             pairs = sorted(pairs, key=lambda p: self._frequency("pairs", p))[:2]
             if len(pairs) == 1:
-                return Term("pairs", pairs[0], boost=boost)
-            return And([Term("pairs", p) for p in pairs], boost=boost)
+                return Word("pairs", pairs[0], boost)
+            return AllOf(tuple(Word("pairs", p) for p in pairs), boost)
         if not all(self._has(field, t) for t in terms):
             return None
         if len(terms) == 1:
-            return Term(field, terms[0], boost=boost)
-        return FastPhrase(field, list(terms), boost=boost)
+            return Word(field, terms[0], boost)
+        return Phrase(field, terms, boost)
 
     def rank(
         self, clauses: Sequence[Clause], filters: Sequence[tuple[str, str]], limit: int
@@ -129,26 +122,16 @@ class Generation:
 
         The webcast index is small (one document per webcast), so each alternative's matches
         are scored into a dict per clause and the clauses are intersected as sets: cheaper than
-        walking a Whoosh union of dozens of alternatives for every document, and the count is
-        exact (Whoosh's top-N collector rewrites unions as it goes and then miscounts)."""
-        context = self.webcasts.context()
-        leaves = self.webcasts.leaf_searchers()
+        walking a union of dozens of alternatives for every document, and the count is exact
+        (Whoosh's top-N collector rewrites unions as it goes and then miscounts)."""
         matched: list[dict[int, float]] = []
         for clause in clauses:
             scores: dict[int, float] = {}
             for terms, boost in clause.alternatives:
                 for field, weight in WEBCAST_FIELDS:
                     query = self._webcast_alternative(field, terms, boost * weight)
-                    if query is None:
-                        continue
-                    for searcher, offset in leaves:
-                        if self._add_scores(searcher, offset, query, scores):
-                            continue
-                        matcher = query.matcher(searcher, context)
-                        while matcher.is_active():
-                            docnum = matcher.id() + offset
-                            scores[docnum] = scores.get(docnum, 0.0) + matcher.score()
-                            matcher.next()
+                    if query is not None:
+                        self.engine.add_scores(query, scores)
             if not scores:
                 return [], 0
             matched.append(scores)
@@ -163,52 +146,24 @@ class Generation:
         ranked = heapq.nlargest(limit, zip(totals, map(neg, docs), strict=True))
         return [(score, -negated) for score, negated in ranked], len(docs)
 
-    @staticmethod
-    def _add_scores(searcher: Any, offset: int, query: Query, scores: dict[int, float]) -> bool:
-        """Add the scores of a word, a phrase, or two word pairs that must both be there, to
-        `scores` without a Whoosh matcher (the same figures: an intersection scores the sum of
-        its words' scores, times its boost). False if this needs Whoosh's matcher."""
-        if isinstance(query, Term):
-            return add_term_scores(searcher, offset, query, scores)
-        if isinstance(query, FastPhrase):
-            return add_phrase_scores(searcher, offset, query, scores)
-        parts: Sequence[Query] = getattr(query, "subqueries", ())
-        if not isinstance(query, And) or len(parts) != 2:
-            return False
-        if not all(isinstance(q, Term) and q.boost == 1.0 for q in parts):
-            return False
-        first: dict[int, float] = {}
-        second: dict[int, float] = {}
-        if not (
-            add_term_scores(searcher, offset, parts[0], first)
-            and add_term_scores(searcher, offset, parts[1], second)
-        ):
-            return False
-        boost, get = query.boost, scores.get
-        for docnum, score in first.items():
-            other = second.get(docnum)
-            if other is not None:
-                scores[docnum] = get(docnum, 0.0) + (score + other) * boost
-        return True
-
-    def _docset(self, field: str, value: str) -> set[int]:
+    def _docset(self, field: str, value: str) -> frozenset[int]:
         """The webcasts with a filter value, e.g. a topic (cached)."""
-        key = (field, value)
-        if key not in self._filters:
-            self._filters[key] = set(self.webcasts.docs_for_query(Term(field, value)))
-        return self._filters[key]
+        return self._filters.get(
+            (field, value),
+            lambda: frozenset(self.engine.documents_with(WEBCASTS, field, value)),
+        )
 
     def passage_query(self, clauses: Sequence[Clause], every: bool = True) -> Query | None:
         """Every clause (or, with every=False, any clause) in a passage's captions."""
         parts = []
         for clause in clauses:
-            alternatives = []
+            alternatives: list[Query] = []
             for terms, boost in clause.alternatives:
                 if all(self._has("body", t) for t in terms):
                     alternatives.append(
-                        Term("body", terms[0], boost=boost)
+                        Word("body", terms[0], boost)
                         if len(terms) == 1
-                        else FastPhrase("body", list(terms), boost=boost)
+                        else Phrase("body", terms, boost)
                     )
             part = _or(alternatives)
             if part is None and every:
@@ -217,7 +172,7 @@ class Generation:
                 parts.append(part)
         if not parts:
             return None
-        return And(parts) if every else _or(parts)
+        return AllOf(tuple(parts)) if every else _or(parts)
 
     def expand(self, clauses: Sequence[Clause]) -> list[Clause]:
         """Prefix clauses with their alternatives: the prefix's most common words."""
@@ -230,21 +185,16 @@ class Generation:
         return out
 
     def _expand_prefix(self, prefix: str) -> tuple[str, ...]:
-        if prefix not in self._prefixes:
-            reader = self.webcasts.reader()
-            found: dict[str, int] = {}
-            for start in {prefix, stem(prefix)}:
-                for field, _ in WEBCAST_FIELDS:
-                    for n, (btext, info) in enumerate(reader.iter_prefix(field, start)):
-                        if n >= MAX_PREFIX_SCAN:
-                            break
-                        text = btext.decode("utf-8")
-                        found[text] = max(found.get(text, 0), info.doc_frequency())
-            ranked = sorted(found, key=lambda t: (-found[t], t))[:MAX_PREFIX_TERMS]
-            if len(self._prefixes) > 1000:
-                self._prefixes.clear()
-            self._prefixes[prefix] = tuple(sorted(ranked))
-        return self._prefixes[prefix]
+        return self._prefixes.get(prefix, lambda: self._prefix_words(prefix))
+
+    def _prefix_words(self, prefix: str) -> tuple[str, ...]:
+        found: dict[str, int] = {}
+        for start in {prefix, stem(prefix)}:
+            for field, _ in WEBCAST_FIELDS:
+                for text, frequency in self.engine.prefix_terms(field, start, MAX_PREFIX_SCAN):
+                    found[text] = max(found.get(text, 0), frequency)
+        ranked = sorted(found, key=lambda t: (-found[t], t))[:MAX_PREFIX_TERMS]
+        return tuple(sorted(ranked))
 
     # ---- spelling --------------------------------------------------------------------------
 
@@ -259,7 +209,11 @@ class Generation:
         return self._speller
 
     def suggest(self, text: str) -> str | None:
-        """The query with its misspelled words corrected, or None if none look misspelled."""
+        """The query with its misspelled words corrected, or None if none look misspelled
+        (cached)."""
+        return self._suggestions.get(text, lambda: self._suggestion(text))
+
+    def _suggestion(self, text: str) -> str | None:
         changed = False
 
         def fix(match: re.Match[str]) -> str:
@@ -297,7 +251,7 @@ class Generation:
         ranked, results.total = self.rank(clauses, filters, page * per_page)
         found = []
         for score, docnum in ranked[(page - 1) * per_page :]:
-            stored = self.webcasts.stored_fields(docnum)
+            stored = self.engine.stored(WEBCASTS, docnum)
             found.append((stored["slug"], stored["meta"], score))
         if not found:
             return results
@@ -327,7 +281,7 @@ class Generation:
                 meta,
                 matcher,
                 passages.get(slug, []),
-                self.passages.stored_fields,
+                self._passage,
                 counts.get(slug, 0),
                 hits_per_webcast,
             )
@@ -360,18 +314,11 @@ class Generation:
         if query is None:
             return {}, {}
         wanted = sorted((start, end, slug) for slug in slugs for start, end in self._ranges(slug))
-        for searcher, offset in self.passages.leaf_searchers():
-            size = searcher.doc_count_all()
-            inside = [
-                (a - offset, b - offset, slug) for a, b, slug in wanted if 0 <= a - offset < size
-            ]
-            if not inside:
-                continue
-            weights = range_weights(searcher, query, [(a, b) for a, b, _ in inside])
-            starts = [a for a, _, _ in inside]
-            for docnum in sorted(weights):
-                slug = inside[bisect_right(starts, docnum) - 1][2]
-                scored.setdefault(slug, []).append((-weights[docnum], docnum + offset))
+        starts = [start for start, _, _ in wanted]
+        weights = self.engine.weights_in(query, [(start, end) for start, end, _ in wanted])
+        for docnum in sorted(weights):
+            slug = wanted[bisect_right(starts, docnum) - 1][2]
+            scored.setdefault(slug, []).append((-weights[docnum], docnum))
         counts = {slug: len(found) for slug, found in scored.items()}
         best = {
             slug: [docnum for _, docnum in sorted(found)[:keep]] for slug, found in scored.items()
@@ -402,15 +349,18 @@ class Generation:
                 if len(passages[slug]) >= keep:
                     short.discard(slug)
 
+    def _passage(self, docnum: int) -> dict[str, Any]:
+        return self.engine.stored(PASSAGES, docnum)
+
     def _ranges(self, slug: str) -> list[tuple[int, int]]:
         """The runs of consecutive document numbers of a webcast's passages (cached)."""
-        ranges = self._slug_ranges.get(slug)
-        if ranges is None:
-            runs: list[list[int]] = []
-            for docnum in sorted(self.passages.docs_for_query(Term("slug", slug))):
-                if runs and docnum == runs[-1][1] + 1:
-                    runs[-1][1] = docnum
-                else:
-                    runs.append([docnum, docnum])
-            ranges = self._slug_ranges[slug] = [(a, b) for a, b in runs]
-        return ranges
+        return self._slug_ranges.get(slug, lambda: self._runs(slug))
+
+    def _runs(self, slug: str) -> list[tuple[int, int]]:
+        runs: list[list[int]] = []
+        for docnum in self.engine.documents_with(PASSAGES, "slug", slug):
+            if runs and docnum == runs[-1][1] + 1:
+                runs[-1][1] = docnum
+            else:
+                runs.append([docnum, docnum])
+        return [(a, b) for a, b in runs]

@@ -10,7 +10,9 @@ at once. Stored fields are not compressed either (see PLAIN_STORED_COLUMN). The 
 W3 format. The codec is saved with each segment, so Whoosh reads such segments with this class.
 
 Reading, an inner file of a compound segment file is read in place, from its memory map (see
-_ViewBufferFile).
+ViewBufferFile, which storage.ViewStorage's readers open), and posting blocks are read by
+_LeafMatcher. Both are subclasses used only by this codec's readers: Whoosh's own classes and
+module globals are left as they are.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ from itertools import accumulate
 from typing import Any
 
 from whoosh import columns
-from whoosh.codec import whoosh3
 from whoosh.codec.whoosh3 import (
     WHOOSH3_HEADER_MAGIC,
     W3Codec,
@@ -31,7 +32,6 @@ from whoosh.codec.whoosh3 import (
     W3PerDocReader,
     W3PerDocWriter,
 )
-from whoosh.filedb import compound
 from whoosh.filedb.structfile import BufferFile
 from whoosh.matching import ReadTooFar
 from whoosh.util.numeric import byte_to_length
@@ -59,7 +59,7 @@ class FastW3Codec(W3Codec):
     def postings_reader(
         self, dbfile: Any, terminfo: Any, format_: Any, term: Any = None, scorer: Any = None
     ) -> Any:
-        if terminfo.is_inlined() or not isinstance(dbfile, _ViewBufferFile):
+        if terminfo.is_inlined() or not isinstance(dbfile, ViewBufferFile):
             return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
         offset, length = terminfo.extent()
         if isinstance(length, tuple):  # W3TermInfo.from_bytes() keeps struct.unpack()'s tuple
@@ -92,7 +92,7 @@ class _PlainStoredReader(W3PerDocReader):
         return {} if value is None else value
 
 
-class _ViewBufferFile(BufferFile):
+class ViewBufferFile(BufferFile):
     """Whoosh's BufferFile (a file inside a memory-mapped compound segment file), read in place.
 
     Whoosh's makes a BytesIO copy of the whole inner file when it opens it, for the reads that
@@ -155,7 +155,7 @@ class _ViewBufferFile(BufferFile):
 
 
 class _LeafMatcher(W3LeafMatcher):
-    """W3's matcher over the blocks of a posting list in a _ViewBufferFile, which reads a block's
+    """W3's matcher over the blocks of a posting list in a ViewBufferFile, which reads a block's
     length and header from the memory map at its position, as one slice, instead of through
     the file's stream methods (a seek, three reads and a tell: most of the time of going from
     one block to the next)."""
@@ -164,6 +164,7 @@ class _LeafMatcher(W3LeafMatcher):
     _maxid: int
     _i: int
     _ids: Any
+    _data: Any
 
     def skip_blocks_to(self, docnum: int) -> None:
         """Go to the first block whose documents reach `docnum` (past the current block's), from
@@ -194,6 +195,14 @@ class _LeafMatcher(W3LeafMatcher):
                 self._read_ids()
         self._i = bisect_left(self._ids, targetid, self._i)  # (the block holds one >= targetid)
 
+    def _read_ids(self) -> None:
+        # A block's document numbers are stored as differences; W3 adds them up again in a
+        # generator (delta_decode), one Python step each. accumulate() gives the same numbers in C.
+        if self._data is None:
+            self._read_data()
+        ids = self._data[0]  # (_read_data() set it)
+        self._ids = ids if self._byteids else tuple(accumulate(ids))
+
     def _read_header(self) -> None:
         start = self._startoffset
         if self._postfile.get(start, 4) != WHOOSH3_HEADER_MAGIC:
@@ -219,10 +228,3 @@ class _LeafMatcher(W3LeafMatcher):
          longest) = info
         self._minlength = byte_to_length(shortest)
         self._maxlength = byte_to_length(longest)
-
-
-compound.BufferFile = _ViewBufferFile  # what CompoundStorage.open_file makes
-
-# A block's document numbers are stored as differences; W3 adds them up again in a generator,
-# one Python step each. accumulate() gives the same numbers in C.
-whoosh3.delta_decode = accumulate

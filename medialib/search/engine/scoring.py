@@ -110,19 +110,11 @@ class CachedLengthBM25F(BM25F):
         self._norms: dict[tuple[Any, ...], list[float]] = {}
 
     def scorer(self, searcher: Any, fieldname: str, text: Any, qf: int = 1) -> Any:
-        scorer = super().scorer(searcher, fieldname, text, qf)
-        if isinstance(scorer, BM25FScorer):
-            known = self._lengths.setdefault((id(searcher.reader()), fieldname), {})
-            read = searcher.doc_field_length
-
-            def length(docnum: int) -> int:
-                value = known.get(docnum)
-                if value is None:
-                    value = known[docnum] = read(docnum, fieldname, 1)
-                return value
-
-            scorer.dfl = length
-        return scorer
+        if not searcher.schema[fieldname].scorable:
+            return super().scorer(searcher, fieldname, text, qf)
+        B = self._field_B.get(fieldname, self.B)
+        known = self._lengths.setdefault((id(searcher.reader()), fieldname), {})
+        return CachedLengthScorer(searcher, fieldname, text, B, self.K1, qf=qf, known=known)
 
     def norms(
         self, searcher: Any, fieldname: str, B: float, K1: float, avgfl: float
@@ -137,6 +129,24 @@ class CachedLengthBM25F(BM25F):
             lengths = [read(d, fieldname, 1) or 0 for d in range(searcher.doc_count_all())]
             norms = self._norms[key] = [K1 * ((1 - B) + B * fl / avgfl) for fl in lengths]
         return norms
+
+
+class CachedLengthScorer(BM25FScorer):
+    """Whoosh's BM25FScorer, reading each document's field length once (into `known`)."""
+
+    def __init__(self, searcher: Any, fieldname: str, text: Any, B: float, K1: float,
+                 qf: int = 1, *, known: dict[int, int]):
+        super().__init__(searcher, fieldname, text, B, K1, qf=qf)
+        self._known = known
+        self._read = searcher.doc_field_length
+        self._fieldname = fieldname
+
+    def score(self, matcher: Any) -> float:
+        docnum = matcher.id()
+        length = self._known.get(docnum)
+        if length is None:
+            length = self._known[docnum] = self._read(docnum, self._fieldname, 1)
+        return float(self._score(matcher.weight(), length))
 
 
 Block = tuple[Any, Any, Any]  # docnums, frequencies, encoded positions (or None)
