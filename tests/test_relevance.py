@@ -2,7 +2,9 @@
 
 Each case is (query, the webcast that must come first, the start of a cue that must be among its
 first three moments). The sample catalog and captions are the committed ones at the repository
-root; the index is built straight from them.
+root; the index is built straight from them. Every case runs on the fast engine and on the
+reference engine (Whoosh's public API only), and the two must give the same results, scores
+included.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import pytest
 from medialib.config import Settings
 from medialib.library import Library
 from medialib.search import IndexedWebcast, SearchIndex
+from medialib.search.engine import FastEngine, ReferenceEngine
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -89,10 +92,15 @@ def sample_webcasts() -> list[IndexedWebcast]:
 
 
 @pytest.fixture(scope="module")
-def sample_index(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
-    index = SearchIndex(tmp_path_factory.mktemp("relevance") / "index")
-    index.rebuild(sample_webcasts())
-    return index
+def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("relevance") / "index"
+    SearchIndex(path).rebuild(sample_webcasts())
+    return path
+
+
+@pytest.fixture(scope="module", params=[FastEngine, ReferenceEngine], ids=["fast", "reference"])
+def sample_index(sample_dir: Path, request: pytest.FixtureRequest) -> SearchIndex:
+    return SearchIndex(sample_dir, engine=request.param)
 
 
 def test_the_relevance_set_is_large_enough():
@@ -114,3 +122,11 @@ def test_health_care_proxy_is_first_with_timed_hits(sample_index):
     found = sample_index.search("health care proxy")
     assert found.results[0].slug == PROXY
     assert all(hit.end > hit.start for hit in found.results[0].hits)
+
+
+@pytest.mark.parametrize("query", [case[0] for case in CASES])
+def test_both_engines_give_the_same_results_scores_included(sample_dir, query):
+    fast = SearchIndex(sample_dir).search(query)
+    reference = SearchIndex(sample_dir, engine=ReferenceEngine).search(query)
+    assert fast.results
+    assert fast == reference  # (scores compared exactly: dataclass equality)
