@@ -227,25 +227,12 @@ def list_(ctx: Context, as_json: bool) -> None:
 def search(ctx: Context, query: str, topic: str | None, speaker: str | None,
            series: str | None, kind: str | None, as_json: bool) -> None:
     """Search every transcript; results name the webcast and the moment."""
-    from .library import search_document
-
-    doc = run(search_document, ctx.library.index, query, topic=topic, speaker=speaker,
-              series=series, kind=kind)
+    found = run(ctx.library.index.search, query, topic=topic, speaker=speaker, series=series,
+                kind=kind)
     if as_json:
-        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
-        return
-    if doc["suggestion"]:
-        label = "Showing results for" if doc["corrected"] else "Did you mean"
-        click.echo(f"{label}: {printable(doc['suggestion'])}")
-    for result in doc["results"]:
-        who = printable("; ".join(result["speakers"]))
-        click.echo(f"{printable(result['title'])}  ({who})")
-        for hit in result["hits"]:
-            minutes, seconds = divmod(int(hit["start"]), 60)
-            click.echo(f"  [{minutes:02d}:{seconds:02d}] {printable(hit['text'])}")
-            click.echo(f"          {hit['url']}")
-    if not doc["results"]:
-        click.echo("No results.")
+        click.echo(json.dumps(found.document(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(found.text(printable))
 
 
 @main.command()

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .captions import CaptionError, Cue, load_captions
 from .catalog import Catalog, Webcast
@@ -324,56 +324,4 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def search_document(
-    index: SearchIndex,
-    query: str,
-    *,
-    topic: str | None = None,
-    speaker: str | None = None,
-    series: str | None = None,
-    kind: str | None = None,
-    page: int = 1,
-    per_page: int = 10,
-    hits_per_webcast: int = 3,
-) -> dict[str, Any]:
-    """The search contract's JSON document, shared by `medialib search --json` and /api/search.
-
-    Everything in it comes from the index (its stored fields hold each webcast's title,
-    speakers and topics as indexed): a search reads no database rows.
-    """
-    results = index.search(
-        query, topic=topic, speaker=speaker, series=series, kind=kind,
-        page=page, per_page=per_page, hits_per_webcast=hits_per_webcast,
-    )
-    documents = []
-    for result in results.results:
-        documents.append({
-            "slug": result.slug,
-            "title": result.title,
-            "speakers": result.speakers,
-            "topics": result.topics,
-            "url": f"/webcasts/{result.slug}",
-            "total_hits": result.total_hits,
-            "hits": [
-                {
-                    "start": round(hit.start, 3),
-                    "end": round(hit.end, 3),
-                    "text": hit.text,
-                    "url": f"/webcasts/{result.slug}?t={int(hit.start)}",
-                    "chapter": hit.chapter,
-                    "speaker": hit.speaker,
-                }
-                for hit in result.hits
-            ],
-        })
-    return {
-        "query": query,
-        "results": documents,
-        "total": results.total,
-        "page": results.page,
-        "suggestion": results.suggestion,
-        "corrected": results.corrected,
-    }
-
-
-__all__ = ["CaptionError", "Library", "LoadedWebcast", "search_document"]
+__all__ = ["CaptionError", "Library", "LoadedWebcast"]

@@ -1,4 +1,4 @@
-"""/search and /api/search over the sample library: one search document, two renderings."""
+"""/search and /api/search over the sample library: one search result, its renderings."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from medialib.app import create_app
 from medialib.config import Settings
-from medialib.library import search_document
+from medialib.search.model import Hit, SearchResults, WebcastResult
 
 PROXY = "healthcare-proxy-advanced-cancer"
 PODCAST = "living-with-mbc-podcast"
@@ -33,13 +33,55 @@ def test_api_search_is_the_search_document(app, client, args: dict) -> None:
     assert response.mimetype == "application/json"
     library = app.extensions["medialib"]
     per_page = app.config["MEDIALIB_SETTINGS"].results_per_page
-    expected = search_document(
-        library.index, args["q"], topic=args.get("topic"),
+    expected = library.index.search(
+        args["q"], topic=args.get("topic"),
         speaker=args.get("speaker"), series=args.get("series"), kind=args.get("kind"),
         page=int(args.get("page", 1)), per_page=per_page,
-    )
+    ).document()
     assert response.get_json() == expected
     assert list(response.get_json()) == list(expected)  # the CLI's key order too
+
+
+def _one_result() -> SearchResults:
+    hits = [Hit(start=65.4, end=70.0, text="a <living> will",
+                html="a &lt;<mark>living</mark>&gt; will", chapter="Wills", speaker="Narrator"),
+            Hit(start=3725.0, end=3730.25, text="proxy", html="<mark>proxy</mark>", chapter=None,
+                speaker=None)]
+    result = WebcastResult(slug="talk", title="A talk", score=3.5, hits=hits, total_hits=7,
+                           matched_fields=["transcript"], speakers=["A B, MD", "C D"],
+                           topics=["Proxies"])
+    return SearchResults(query="living  will", results=[result], total=1, suggestion="living will",
+                         asked=" living  will")
+
+
+def test_the_search_contract_is_the_result_objects_document() -> None:
+    assert _one_result().document() == {
+        "query": " living  will",  # as asked
+        "results": [{
+            "slug": "talk", "title": "A talk", "speakers": ["A B, MD", "C D"],
+            "topics": ["Proxies"], "url": "/webcasts/talk", "total_hits": 7,
+            "hits": [
+                {"start": 65.4, "end": 70.0, "text": "a <living> will",
+                 "url": "/webcasts/talk?t=65", "chapter": "Wills", "speaker": "Narrator"},
+                {"start": 3725.0, "end": 3730.25, "text": "proxy",
+                 "url": "/webcasts/talk?t=3725", "chapter": None, "speaker": None},
+            ],
+        }],
+        "total": 1, "page": 1, "suggestion": "living will", "corrected": False,
+    }
+    assert SearchResults(query="x").document()["query"] == "x"
+
+
+def test_the_cli_text_is_a_rendering_of_the_same_result() -> None:
+    assert _one_result().text().splitlines() == [
+        "Did you mean: living will",
+        "A talk  (A B, MD; C D)",
+        "  [01:05] a <living> will",
+        "          /webcasts/talk?t=65",
+        "  [62:05] proxy",
+        "          /webcasts/talk?t=3725",
+    ]
+    assert SearchResults(query="x").text() == "No results."
 
 
 def test_results_page_groups_moments_by_webcast(client) -> None:

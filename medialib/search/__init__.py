@@ -1,13 +1,16 @@
-"""Full-text search over webcasts: the only part of medialib that imports Whoosh.
+"""Full-text search over webcasts.
 
     index = SearchIndex(instance / "index")
     index.rebuild(webcasts)                 # or add(webcast) / remove(slug)
     results = index.search("chemo brain", topic="cognitive-changes")
+    results.document()                      # the search contract's JSON; results.text(): the CLI's
 
-Modules: analysis (tokens and stems), documents (schemas and documents), query (user input to
-clauses), phrases (a faster phrase query, cached BM25F lengths), spelling ("did you mean"),
-searching (ranking webcasts, finding their passages), moments (hit cues and snippets), index
-(SearchIndex: generations, atomic swap, refresh, writes).
+Relevance lives here: analysis (tokens and stems), documents (what each index document holds),
+query (user input to clauses), spelling ("did you mean"), searching (ranking webcasts, finding
+their passages; bounded caches, see cache), moments (hit cues and snippets), model (the result
+objects and their renderings), index (SearchIndex: generations, atomic swap, refresh, writes).
+Whoosh lives in the engine package below it, the only importer of Whoosh (codec.py and writer.py
+here only keep the class names older indexes were written with).
 """
 
 from .index import SearchIndex

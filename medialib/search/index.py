@@ -118,7 +118,7 @@ class SearchIndex:
             if value
         ]
         if not clauses:
-            return SearchResults(query=text, page=page, per_page=per_page)
+            return SearchResults(query=text, page=page, per_page=per_page, asked=query)
         args = (filters, page, per_page, hits_per_webcast)
         with self._lock:
             generation = self._open()
@@ -140,6 +140,7 @@ class SearchIndex:
                     f"the search index in {self.index_dir} is damaged: "
                     f"{exc!r}; run `medialib reindex`"
                 ) from exc
+            results.asked = query
             return results
 
     def slugs(self) -> dict[str, int]:

@@ -1,8 +1,12 @@
-"""What goes into the search index and what comes out of it."""
+"""What goes into the search index and what comes out of it: one result object, whose
+document() is the search contract's JSON (`medialib search --json`, `GET /api/search`; see
+DESIGN.md). The web page, the player's talk search and the CLI's text render the same objects."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from medialib.captions import Cue
 from medialib.chapters import Chapter
@@ -41,6 +45,27 @@ class Hit:
     chapter: str | None
     speaker: str | None
 
+    def document(self, slug: str) -> dict[str, Any]:
+        """This moment of webcast `slug` in the search contract's JSON."""
+        return {
+            "start": round(self.start, 3),
+            "end": round(self.end, 3),
+            "text": self.text,
+            "url": moment_url(slug, self.start),
+            "chapter": self.chapter,
+            "speaker": self.speaker,
+        }
+
+
+def webcast_url(slug: str) -> str:
+    """The player page of a webcast, as the search contract gives it."""
+    return f"/webcasts/{slug}"
+
+
+def moment_url(slug: str, start: float) -> str:
+    """The player page of a webcast, playing from `start` (whole seconds)."""
+    return f"{webcast_url(slug)}?t={int(start)}"
+
 
 @dataclass
 class WebcastResult:
@@ -55,20 +80,68 @@ class WebcastResult:
     speakers: list[str] = field(default_factory=list)  # "Name, Credentials", as indexed
     topics: list[str] = field(default_factory=list)  # topic names, as indexed
 
+    @property
+    def url(self) -> str:
+        return webcast_url(self.slug)
+
+    def document(self) -> dict[str, Any]:
+        """This webcast and its moments in the search contract's JSON."""
+        return {
+            "slug": self.slug,
+            "title": self.title,
+            "speakers": self.speakers,
+            "topics": self.topics,
+            "url": self.url,
+            "total_hits": self.total_hits,
+            "hits": [hit.document(self.slug) for hit in self.hits],
+        }
+
 
 @dataclass
 class SearchResults:
     """One page of results, grouped by webcast."""
 
-    query: str
+    query: str  # as searched (cleaned)
     results: list[WebcastResult] = field(default_factory=list)
     total: int = 0  # webcasts matched
     page: int = 1
     per_page: int = 10
     suggestion: str | None = None  # "did you mean"
     corrected: bool = False  # True when `results` are those of `suggestion`: the query found none
+    asked: str | None = None  # the query as the caller gave it (else `query`)
 
     @property
     def pages(self) -> int:
         """How many pages the matches fill."""
         return max(1, -(-self.total // self.per_page))
+
+    def document(self) -> dict[str, Any]:
+        """The search contract's JSON document: what `medialib search --json` prints and
+        `GET /api/search` returns. Everything in it comes from the index (its stored fields hold
+        each webcast's title, speakers and topics as indexed): a search reads no database rows."""
+        return {
+            "query": self.query if self.asked is None else self.asked,
+            "results": [result.document() for result in self.results],
+            "total": self.total,
+            "page": self.page,
+            "suggestion": self.suggestion,
+            "corrected": self.corrected,
+        }
+
+    def text(self, clean: Callable[[str], str] = str) -> str:
+        """The results as `medialib search` prints them: each webcast, then each moment's time,
+        snippet and link. `clean` is applied to each piece of catalog or caption text (the
+        CLI's strips terminal escapes)."""
+        lines = []
+        if self.suggestion:
+            label = "Showing results for" if self.corrected else "Did you mean"
+            lines.append(f"{label}: {clean(self.suggestion)}")
+        for result in self.results:
+            lines.append(f"{clean(result.title)}  ({clean('; '.join(result.speakers))})")
+            for hit in result.hits:
+                minutes, seconds = divmod(int(hit.start), 60)
+                lines.append(f"  [{minutes:02d}:{seconds:02d}] {clean(hit.text)}")
+                lines.append(f"          {moment_url(result.slug, hit.start)}")
+        if not self.results:
+            lines.append("No results.")
+        return "\n".join(lines)

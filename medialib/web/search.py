@@ -1,15 +1,18 @@
-"""/search (results page) and /api/search (JSON): one search, the CLI's document, two renderings."""
+"""/search (results page) and /api/search (JSON): one search result, two renderings.
+
+The index returns one SearchResults object; /api/search sends its document() (the CLI's
+`--json` document, the search contract), the page renders the object itself.
+"""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Any, cast
+from dataclasses import dataclass
+from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
-from ..library import search_document
-from ..search import SearchIndex, SearchUnavailable
+from ..search import SearchResults, SearchUnavailable
 from . import queries
 from .context import library, session, settings
 from .params import clean_id, clean_text, page_number
@@ -61,39 +64,23 @@ class Query:
 
 
 @dataclass
-class _Recorder:
-    """Passes search calls to the index and keeps the results (for their highlighted snippets)."""
-
-    index: SearchIndex
-    results: Any = None
-
-    def search(self, *args: Any, **kwargs: Any) -> Any:
-        self.results = self.index.search(*args, **kwargs)
-        return self.results
-
-
-@dataclass
 class Outcome:
-    document: dict[str, Any] | None = None
-    snippets: list[list[str]] = field(default_factory=list)
+    results: SearchResults | None = None
     unavailable: bool = False
 
 
 def run(query: Query) -> Outcome:
-    """Search once; the document is exactly what `medialib search --json` prints."""
-    recorder = _Recorder(library().index)
+    """Search once, as `medialib search` does."""
     try:
-        document = search_document(
-            cast(SearchIndex, recorder), query.q, topic=query.topic,
-            speaker=query.speaker, series=query.series, kind=query.kind, page=query.page,
-            per_page=settings().results_per_page, hits_per_webcast=HITS_PER_WEBCAST,
+        results = library().index.search(
+            query.q, topic=query.topic, speaker=query.speaker, series=query.series,
+            kind=query.kind, page=query.page, per_page=settings().results_per_page,
+            hits_per_webcast=HITS_PER_WEBCAST,
         )
     except SearchUnavailable as exc:
         current_app.logger.warning("search unavailable: %s", exc)
         return Outcome(unavailable=True)
-    results = getattr(recorder.results, "results", [])
-    snippets = [[getattr(hit, "html", "") for hit in result.hits] for result in results]
-    return Outcome(document=document, snippets=snippets)
+    return Outcome(results=results)
 
 
 @bp.route("/search")
@@ -111,9 +98,8 @@ def search_page() -> tuple[str, int] | str:
         per_page=settings().results_per_page,
         hits_per_webcast=HITS_PER_WEBCAST,
     )
-    if outcome.document is not None:
-        total = int(outcome.document.get("total") or 0)
-        context["pages"] = max(1, math.ceil(total / settings().results_per_page))
+    if outcome.results is not None:
+        context["pages"] = max(1, math.ceil(outcome.results.total / settings().results_per_page))
     html = render_template("search.html", **context)
     return (html, 503) if outcome.unavailable else html
 
@@ -123,8 +109,8 @@ def api_search() -> Response | tuple[Response, int]:
     """The search document as JSON (the same as `medialib search --json`)."""
     query = Query.from_args()
     outcome = run(query)
-    if outcome.unavailable:
+    if outcome.results is None:
         return jsonify({"error": UNAVAILABLE, "query": query.q}), 503
-    response = jsonify(outcome.document)
+    response = jsonify(outcome.results.document())
     response.headers["Cache-Control"] = "no-store"
     return response
