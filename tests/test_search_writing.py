@@ -25,6 +25,7 @@ from medialib.search.engine.codec import INLINE_POSTINGS, FastW3Codec, ViewBuffe
 from medialib.search.engine.postings import PICKLE_PROTOCOL, SKIP_TABLE_BLOCKS, read_skip_table
 from medialib.search.engine.ranged import range_weights
 from medialib.search.engine.scoring import FastPhrase, add_term_scores
+from medialib.search.engine.searchers import matcher_weights
 from medialib.search.engine.storage import ViewStorage
 from medialib.search.engine.writer import TermPoolWriter, TermsText
 from medialib.search.searching import SPELLING_FILE
@@ -186,19 +187,6 @@ def test_segments_with_compressed_stored_fields_still_read(tmp_path, monkeypatch
     assert old_files[stored_file].startswith(b"x") and new_files[stored_file].startswith(b"\x80")
 
 
-def _matcher_weights(searcher: Any, query: Any, ranges: list[tuple[int, int]]) -> dict:
-    """What walking Whoosh's matcher over `ranges` finds: docnum -> weight."""
-    matcher = query.matcher(searcher, searcher.context())
-    found = {}
-    for first, last in ranges:
-        if matcher.is_active() and matcher.id() < first:
-            matcher.skip_to(first)
-        while matcher.is_active() and matcher.id() <= last:
-            found[matcher.id()] = matcher.weight()
-            matcher.next()
-    return found
-
-
 def test_range_weights_are_those_of_whoosh_matchers(tmp_path):
     index = SearchIndex(tmp_path / "index")
     index.rebuild(WEBCASTS[:6])
@@ -227,7 +215,7 @@ def test_range_weights_are_those_of_whoosh_matchers(tmp_path):
         for ranges in ([(0, size - 1)], [(1, 2), (5, 5), (9, size + 3)], [(3, 7)]):
             for query in queries:
                 ours = range_weights(searcher, query, ranges)
-                assert ours == _matcher_weights(searcher, query, ranges), (query, ranges)
+                assert ours == matcher_weights(searcher, query, ranges), (query, ranges)
                 checked += bool(ours)
     assert checked > 20
 

@@ -9,6 +9,7 @@ pyproject.toml pins whoosh-reloaded to SUPPORTED, the versions this check passes
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 from importlib import metadata
@@ -107,19 +108,14 @@ def missing_names() -> list[str]:
             missing.append(module_name)
             continue
         missing += [f"{module_name}.{n}" for n in names if not hasattr(module, n)]
-    for path, names in CLASS_NAMES.items():
-        cls = _class(path)
-        if cls is None:
-            missing.append(path)
-            continue
-        missing += [f"{path}.{n}" for n in names if not hasattr(cls, n)]
-    for path, names in INSTANCE_NAMES.items():
-        cls = _class(path)
-        if cls is None:
-            missing.append(path)
-            continue
-        used = _names_in_methods(cls)
-        missing += [f"{path}().{n}" for n in names if n not in used]
+    for table, has, shown in ((CLASS_NAMES, hasattr, "{}.{}"),
+                              (INSTANCE_NAMES, _used_by_methods, "{}().{}")):
+        for path, names in table.items():
+            cls = _class(path)
+            if cls is None:
+                missing.append(path)
+                continue
+            missing += [shown.format(path, n) for n in names if not has(cls, n)]
     return sorted(set(missing))
 
 
@@ -153,6 +149,11 @@ def _class(path: str) -> type | None:
     return found if isinstance(found, type) else None
 
 
+def _used_by_methods(cls: type, name: str) -> bool:
+    return name in _names_in_methods(cls)
+
+
+@functools.cache
 def _names_in_methods(cls: type) -> set[str]:
     """Attribute names the methods of a class (and its bases) use."""
     names: set[str] = set()

@@ -141,19 +141,25 @@ class _Engine:
         return found
 
     def _leaf_weights(self, leaf: Any, query: Any, ranges: Ranges) -> dict[int, float]:
-        matcher = query.matcher(leaf, leaf.context())
-        found = {}
-        for first, last in ranges:
-            if matcher.is_active() and matcher.id() < first:
-                matcher.skip_to(first)
-            while matcher.is_active() and matcher.id() <= last:
-                found[matcher.id()] = matcher.weight()
-                matcher.next()
-        return found
+        return matcher_weights(leaf, query, ranges)
 
     def searcher(self, index: str) -> Any:
         """The open Whoosh searcher of `index` (for the engine's tests)."""
         return self._searchers[index]
+
+
+def matcher_weights(leaf: Any, query: Any, ranges: Ranges) -> dict[int, float]:
+    """docnum -> weight of the documents inside `ranges` of one segment that a Whoosh query
+    matches, walking its matcher."""
+    matcher = query.matcher(leaf, leaf.context())
+    found = {}
+    for first, last in ranges:
+        if matcher.is_active() and matcher.id() < first:
+            matcher.skip_to(first)
+        while matcher.is_active() and matcher.id() <= last:
+            found[matcher.id()] = matcher.weight()
+            matcher.next()
+    return found
 
 
 class ReferenceEngine(_Engine):
