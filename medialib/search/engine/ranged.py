@@ -34,7 +34,8 @@ Postings = dict[int, tuple[float, Any]]  # docnum -> (weight, encoded value or N
 
 def range_weights(searcher: Any, query: Query, ranges: Ranges) -> dict[int, float]:
     """docnum -> weight of every document inside `ranges` of one segment that `query` matches
-    (a Term, FastPhrase, And or DefaultOr of them, as Generation.passage_query() builds)."""
+    (a Term, FastPhrase, And or DefaultOr of them: what searchers.FastEngine makes of the
+    passage queries of ..searching.Generation.passage_query())."""
     if isinstance(query, Term):
         found = _postings(searcher.reader(), query.fieldname, query.text, ranges, False)
         if query.boost == 1.0:

@@ -10,7 +10,7 @@ peaked at ~1 GB (given that much so that it never spilled to disk, which was ~40
 Merging segments, Whoosh reads an inlined posting list of an ID field back with the value "" (a
 str), which its pool rejected: with it, the fifth or so add() in a row failed. Here it is b"".
 
-TermsText is the TEXT field of documents whose text is already a list of terms (see .analysis):
+TermsText is the TEXT field of documents whose text is already a list of terms (see ..analysis):
 it counts them itself instead of making a Token object per word for the field's format. The
 schema is saved with an index, so an index written since names this class.
 """
