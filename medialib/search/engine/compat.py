@@ -42,6 +42,7 @@ MODULE_NAMES: dict[str, tuple[str, ...]] = {
 CLASS_NAMES: dict[str, tuple[str, ...]] = {
     "whoosh.codec.whoosh3.W3Codec": (
         "postings_reader", "per_document_writer", "per_document_reader", "field_writer",
+        "length_stats",
     ),
     "whoosh.codec.whoosh3.W3LeafMatcher": (
         "_read_ids", "_read_weights", "_read_values", "_read_data", "_read_header", "_goto",
@@ -50,7 +51,8 @@ CLASS_NAMES: dict[str, tuple[str, ...]] = {
     "whoosh.codec.whoosh3.W3PerDocWriter": ("_create_column",),
     "whoosh.codec.whoosh3.W3PerDocReader": ("_cached_reader", "stored_fields"),
     "whoosh.codec.whoosh3.W3FieldWriter": ("start_field", "finish_field"),
-    "whoosh.codec.whoosh3.W3TermInfo": ("_struct",),
+    "whoosh.codec.whoosh3.W3TermInfo": ("_struct", "is_inlined", "extent"),
+    "whoosh.filedb.structfile.BufferFile": ("get", "read_pickle", "read_int"),
     "whoosh.codec.base.Segment": ("COMPOUND_EXT", "make_filename"),
     "whoosh.filedb.compound.CompoundStorage": ("open_file", "range"),
     "whoosh.index.FileIndex": ("_reader",),
@@ -68,6 +70,9 @@ INSTANCE_NAMES: dict[str, tuple[str, ...]] = {
     "whoosh.codec.whoosh3.W3FieldWriter": ("_codec", "_tindex", "_postfile", "_fieldid"),
     "whoosh.codec.whoosh3.W3Codec": ("_blocklimit", "_compression", "_inlinelimit"),
     "whoosh.filedb.compound.CompoundStorage": ("_source", "is_closed"),
+    "whoosh.filedb.structfile.BufferFile": ("_buf", "file"),
+    "whoosh.codec.base.WrappingSegment": ("_child",),
+    "whoosh.filedb.filestore.FileStorage": ("supports_mmap",),
     "whoosh.filedb.filetables.OrderedHashWriter": (
         "dbfile", "index", "buckets", "hashfn", "lastkey",
     ),
