@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from whoosh.filedb.structfile import BufferFile
 
 from medialib.captions import Cue
 from medialib.chapters import Chapter
@@ -29,7 +30,7 @@ from medialib.search.engine import (
     Word,
     compat,
 )
-from medialib.search.engine.codec import FastW3Codec
+from medialib.search.engine.codec import FastW3Codec, ViewBufferFile
 from medialib.search.engine.writer import TermsText
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -250,6 +251,13 @@ def test_weights_inside_ranges_of_both_engines_agree(engines):
             assert ours == reference.weights_in(query, ranges), (query, ranges)
             checked += len(ours)
     assert checked > 100
+
+
+def test_only_the_fast_engine_reads_files_in_place(engines):
+    fast, reference = engines
+    for engine, kind in ((fast, ViewBufferFile), (reference, BufferFile)):
+        for leaf, _ in engine.searcher(PASSAGES).leaf_searchers():
+            assert type(leaf.reader()._terms._postfile) is kind  # Whoosh's own, for the others
 
 
 def test_lookups_of_both_engines_agree(engines):
