@@ -117,7 +117,8 @@ class _Engine:
         for leaf, offset in searcher.leaf_searchers():
             if self._add_bulk_scores(leaf, offset, whoosh_query, scores):
                 continue
-            context = context or searcher.context()
+            if context is None:
+                context = searcher.context()
             matcher = whoosh_query.matcher(leaf, context)
             while matcher.is_active():
                 docnum = matcher.id() + offset
