@@ -14,6 +14,8 @@ import importlib
 import inspect
 from importlib import metadata
 
+from medialib.errors import MedialibError
+
 DISTRIBUTION = "whoosh-reloaded"
 SUPPORTED = ((2, 7, 5), (2, 8))  # from this version, up to (not including) that one
 # 2.7.5 is the version tested (2.7.4 installs its modules as `whoosh_reloaded`, not `whoosh`);
@@ -93,8 +95,9 @@ PICKLED_NAMES = (
 )
 
 
-class WhooshIncompatible(ImportError):
-    """The installed Whoosh is not one this engine is written against."""
+class WhooshIncompatible(MedialibError, ImportError):
+    """The installed Whoosh is not one this engine is written against (staff act on it:
+    install a version in SUPPORTED)."""
 
 
 def installed_version() -> tuple[int, ...]:
