@@ -9,6 +9,7 @@ import pytest
 from medialib.app import create_app
 from medialib.config import Settings
 from medialib.search.model import Hit, SearchResults, WebcastResult
+from medialib.terminal import printable
 
 PROXY = "healthcare-proxy-advanced-cancer"
 PODCAST = "living-with-mbc-podcast"
@@ -82,6 +83,11 @@ def test_the_cli_text_is_a_rendering_of_the_same_result() -> None:
         "          /webcasts/talk?t=3725",
     ]
     assert SearchResults(query="x").text() == "No results."
+    planted = _one_result()
+    planted.results[0].title = "A \x1b]0;owned\x07talk"
+    planted.results[0].hits[0].text = "a \x1b[2Jliving will"
+    lines = planted.text(printable).splitlines()
+    assert lines[1] == "A talk  (A B, MD; C D)" and lines[2] == "  [01:05] a living will"
 
 
 def test_results_page_groups_moments_by_webcast(client) -> None:
