@@ -227,8 +227,8 @@ def list_(ctx: Context, as_json: bool) -> None:
 def search(ctx: Context, query: str, topic: str | None, speaker: str | None,
            series: str | None, kind: str | None, as_json: bool) -> None:
     """Search every transcript; results name the webcast and the moment."""
-    found = run(ctx.library.index.search, query, topic=topic, speaker=speaker, series=series,
-                kind=kind)
+    found = run(lambda: ctx.library.index.search(query, topic=topic, speaker=speaker,
+                                                 series=series, kind=kind))
     if as_json:
         click.echo(json.dumps(found.document(), indent=2, ensure_ascii=False))
     else:
