@@ -20,6 +20,7 @@ from ruamel.yaml.error import YAMLError
 from .chapters import Chapter
 from .errors import LocatedError
 from .files import write_atomic
+from .provenance import HUMAN, MedicalReview, caption_provenance, medical_review, track_fields
 from .slugs import slug_problem, slugify
 
 KINDS = ("video", "audio")
@@ -89,6 +90,9 @@ class CaptionTrack:
     file: str
     label: str = ""
     checksum: str | None = None
+    source: str = HUMAN  # human | machine | machine-reviewed (see provenance)
+    reviewed_by: str | None = None
+    reviewed_on: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,7 @@ class Webcast:
     captions: tuple[CaptionTrack, ...] = ()
     chapters: tuple[Chapter, ...] = ()
     resources: tuple[Resource, ...] = ()
+    medical_review: MedicalReview | None = None
     line: int | None = field(default=None, compare=False)
 
 
@@ -229,6 +234,10 @@ class Catalog:
             raise self._err(f"{what} must be a mapping", parent, key)
         return entry
 
+    def _failing(self, node: Any) -> Any:
+        """A CatalogError maker naming the line of a key of `node` (for provenance)."""
+        return lambda message, key: self._err(message, node, key)
+
     def _text(self, entry: CommentedMap, key: str, what: str = "", required: bool = False) -> str:
         value = entry.get(key)
         if value is None or value == "":
@@ -279,6 +288,8 @@ class Catalog:
                     file=str(c["file"]),
                     label=str(c.get("label") or ""),
                     checksum=_checksum(c, "checksum"),
+                    **caption_provenance(c, f"{what}: {c['lang']} captions",
+                                         self._failing(c)),
                 )
                 for c in (entry.get("captions") or [])
             )
@@ -300,6 +311,7 @@ class Catalog:
             if "/" in str(name) or "\\" in str(name) or str(name).startswith("."):
                 raise self._err(f"{what}: file names are plain names inside media/{slug}/", entry)
         recorded = entry.get("recorded")
+        review = medical_review(entry, what, self._failing(entry))
         return Webcast(
             slug=slug,
             title=self._text(entry, "title", what, required=True),
@@ -316,6 +328,7 @@ class Catalog:
             captions=captions,
             chapters=chapters,
             resources=resources,
+            medical_review=review,
             line=_line(self.data["webcasts"], slug),
         )
 
@@ -455,9 +468,10 @@ def _webcast_fields(w: Webcast) -> dict[str, Any]:
         "poster_checksum": w.poster_checksum,
         "captions": [
             {k: v for k, v in (("lang", c.lang), ("file", c.file), ("label", c.label or None),
-                               ("checksum", c.checksum)) if v is not None}
+                               ("checksum", c.checksum), *track_fields(c)) if v is not None}
             for c in w.captions
         ],
+        "medical_review": w.medical_review.as_dict() if w.medical_review else None,
         "chapters": [{"start": _num(c.start), "title": c.title} for c in w.chapters],
         "resources": [
             {k: v for k, v in (("title", r.title), ("url", r.url),

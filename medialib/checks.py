@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import errno
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from .db import schema_ready
 from .files import escaping_links
 from .library import Library
 from .lock import LibraryBusy
+from .provenance import overdue_reviews
 from .search import SearchUnavailable
 from .staging import exclusive, pending
 from .store import stored_slugs
@@ -29,6 +31,7 @@ class Problem:
 
     where: str
     message: str
+    warning: bool = False  # worth telling staff, but the library is not wrong because of it
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"
@@ -55,7 +58,8 @@ def check_library(library: Library, say: Callable[[str], None] | None = None) ->
     return _check(library, notify)
 
 
-def _check(library: Library, notify: Callable[[str], None]) -> list[Problem]:
+def _check(library: Library, notify: Callable[[str], None],
+           today: datetime.date | None = None) -> list[Problem]:
     try:
         catalog = library.load_catalog()
     except CatalogError as exc:
@@ -68,8 +72,33 @@ def _check(library: Library, notify: Callable[[str], None]) -> list[Problem]:
     problems += _check_links(library)
     for orphan in orphans(catalog):  # worth a look, but the library is whole without them
         notify(f"note: {orphan}")
-    problems += _check_database(library, catalog, cue_counts)
-    problems += _check_index(library, catalog)
+    public = {slug for slug, w in catalog.webcasts.items() if library.is_public(w)}
+    problems += _check_database(library, catalog, cue_counts, public)
+    problems += _check_index(library, catalog, public)
+    problems += _check_accessibility(catalog, (today or datetime.date.today()).isoformat())
+    return problems
+
+
+def _check_accessibility(catalog: Catalog, today: str) -> list[Problem]:
+    """Webcasts without captions fail WCAG 2.2 success criterion 1.2.2 (captions, prerecorded;
+    level A); medical reviews past their `next` date are due again (a warning)."""
+    problems = []
+    for w in catalog.webcasts.values():
+        if not w.captions:
+            problems.append(Problem(
+                f"{catalog.path}:{w.line or ''}".rstrip(":"),
+                f"{w.slug!r} has no captions: fails WCAG 2.2 success criterion 1.2.2 "
+                f"(captions, prerecorded); add them with "
+                f"`medialib captions {w.slug} --replace FILE`",
+            ))
+    for w in overdue_reviews(catalog.webcasts.values(), today):
+        assert w.medical_review is not None
+        problems.append(Problem(
+            f"{catalog.path}:{w.line or ''}".rstrip(":"),
+            f"{w.slug!r}: its medical review by {w.medical_review.by} was due again on "
+            f"{w.medical_review.next}",
+            warning=True,
+        ))
     return problems
 
 
@@ -181,7 +210,7 @@ def _check_files(
 
 
 def _check_database(
-    library: Library, catalog: Catalog, cue_counts: dict[str, int]
+    library: Library, catalog: Catalog, cue_counts: dict[str, int], public: set[str]
 ) -> list[Problem]:
     where = "database"
     try:
@@ -196,10 +225,13 @@ def _check_database(
         Problem(where, f"{slug!r} differs from the catalog ({what}); run `medialib reindex`")
         for slug, what in stale
     ]
-    for slug in sorted(set(catalog.webcasts) - set(stored)):
+    for slug in sorted(public - set(stored)):
         problems.append(Problem(where, f"{slug!r} is in the catalog but not in the database"))
     for slug in sorted(set(stored) - set(catalog.webcasts)):
         problems.append(Problem(where, f"{slug!r} is in the database but not in the catalog"))
+    for slug in sorted(set(stored) & (set(catalog.webcasts) - public)):
+        problems.append(Problem(where, f"{slug!r} is held back until its captions are reviewed "
+                                "but is in the database; run `medialib reindex`"))
     for slug, count in cue_counts.items():
         if slug in stored and stored[slug] != count:
             problems.append(Problem(
@@ -231,15 +263,18 @@ def _stale_rows(session: Session, catalog: Catalog) -> list[tuple[str, str]]:
     return stale
 
 
-def _check_index(library: Library, catalog: Catalog) -> list[Problem]:
+def _check_index(library: Library, catalog: Catalog, public: set[str]) -> list[Problem]:
     where = "search index"
     try:
         indexed = library.index.slugs()
     except SearchUnavailable as exc:
         return [Problem(where, f"{exc} (run `medialib reindex`)")]
     problems = []
-    for slug in sorted(set(catalog.webcasts) - set(indexed)):
+    for slug in sorted(public - set(indexed)):
         problems.append(Problem(where, f"{slug!r} is in the catalog but not in the index"))
     for slug in sorted(set(indexed) - set(catalog.webcasts)):
         problems.append(Problem(where, f"{slug!r} is in the index but not in the catalog"))
+    for slug in sorted(set(indexed) & (set(catalog.webcasts) - public)):
+        problems.append(Problem(where, f"{slug!r} is held back until its captions are reviewed "
+                                "but is in the index; run `medialib reindex`"))
     return problems

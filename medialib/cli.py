@@ -25,6 +25,7 @@ from .errors import MedialibError
 from .ingest import CaptionSource, IngestRequest
 from .ingest.console import ConsoleReporter, print_plan, print_summary
 from .ingest.request import LANG_RE
+from .provenance import MedicalReview
 from .terminal import printable
 
 if TYPE_CHECKING:
@@ -37,6 +38,8 @@ OPERATIONS = {
     "dry-run": "medialib.ingest.prepare:prepare",
     "remove": "medialib.operations:remove_webcast",
     "list": "medialib.operations:list_webcasts",
+    "captions": "medialib.review:replace_captions",
+    "needs-review": "medialib.review:needing_review",
     "reindex": "medialib.operations:reindex_library",
     "check": "medialib.checks:check_library",
     "serve": "medialib.app:serve",
@@ -142,6 +145,33 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> st
     raise click.BadParameter(f"{value!r} is not a date such as 2024-03-12")
 
 
+def _day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        if len(value) == 10:
+            return datetime.date.fromisoformat(value).isoformat()
+    except ValueError:
+        pass
+    raise click.BadParameter(f"{value!r} is not a day such as 2024-03-12")
+
+
+def _medical_review(by: str | None, on: str | None, next_on: str | None) -> MedicalReview | None:
+    """--reviewed-by and --reviewed-on (both or neither), --review-next (default a year on)."""
+    if (by is None) != (on is None):
+        raise click.UsageError("--reviewed-by and --reviewed-on go together (the medical review)")
+    if by is None or on is None:
+        if next_on is not None:
+            raise click.UsageError("--review-next needs --reviewed-by and --reviewed-on")
+        return None
+    if not by.strip():
+        raise click.UsageError("--reviewed-by needs a name, such as \"Jane Doe, MD\"")
+    review = MedicalReview.made(by, on, next_on)
+    if review.next <= review.on:
+        raise click.UsageError("--review-next must come after --reviewed-on")
+    return review
+
+
 @main.command()
 @click.argument("media", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--title", required=True, help="The title patients see.")
@@ -166,12 +196,19 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> st
               help="The recording date, YYYY-MM-DD.")
 @click.option("--poster-at", type=click.FloatRange(min=0), metavar="SECONDS",
               help="Take the poster frame at this time (default: 10% in).")
+@click.option("--reviewed-by", metavar='"NAME, CREDENTIALS"',
+              help="Who reviewed the medical content (with --reviewed-on); patients see it.")
+@click.option("--reviewed-on", callback=_day, metavar="DATE",
+              help="When the medical content was reviewed, YYYY-MM-DD (with --reviewed-by).")
+@click.option("--review-next", callback=_day, metavar="DATE",
+              help="When it is due for review again (default: a year after --reviewed-on).")
 @click.option("--dry-run", is_flag=True, help="Print the plan; write nothing.")
 @pass_ctx
 def ingest(ctx: Context, media: Path, title: str, slug: str | None, speakers: tuple[str, ...],
            topics: tuple[str, ...], captions: tuple[CaptionSource, ...], chapters: Path | None,
            summary: str | None, series: str | None, part: int | None, recorded: str | None,
-           poster_at: float | None, dry_run: bool) -> None:
+           poster_at: float | None, reviewed_by: str | None, reviewed_on: str | None,
+           review_next: str | None, dry_run: bool) -> None:
     """Add (or replace) a webcast from a recording, its captions and chapters: all or nothing.
 
     Probes MEDIA, remuxes or transcodes it to web-ready MP4 (M4A for audio), makes a poster,
@@ -184,6 +221,7 @@ def ingest(ctx: Context, media: Path, title: str, slug: str | None, speakers: tu
         media=media, title=title, slug=slug, speakers=speakers, topics=topics,
         captions=captions, chapters=chapters, summary=summary, series=series, part=part,
         recorded=recorded, poster_at=poster_at,
+        medical_review=_medical_review(reviewed_by, reviewed_on, review_next),
     )
     if dry_run:
         print_plan(run("dry-run", ctx.library, request))
@@ -201,11 +239,46 @@ def remove(ctx: Context, slug: str) -> None:
     click.echo(f"Removed {slug!r}.")
 
 
+@main.command()
+@click.argument("slug")
+@click.option("--lang", default="en", show_default=True, help="The language of the track.")
+@click.option("--replace", "file", required=True, metavar="FILE",
+              type=click.Path(path_type=Path, dir_okay=False),
+              help="The corrected (or a person's) caption file, WebVTT or SRT.")
+@click.option("--reviewed-by", metavar='"NAME, CREDENTIALS"',
+              help="Who checked the captions; a checked machine draft becomes machine-reviewed.")
+@click.option("--reviewed-on", callback=_day, metavar="DATE",
+              help="When they were checked, YYYY-MM-DD (default: today).")
+@pass_ctx
+def captions(ctx: Context, slug: str, lang: str, file: Path, reviewed_by: str | None,
+             reviewed_on: str | None) -> None:
+    """Replace a webcast's caption track (captions, transcript, rows, index, checksum): all
+    or nothing. Without --reviewed-by the new file counts as a person's (source: human)."""
+    if not LANG_RE.match(lang):
+        raise click.BadParameter(f"{lang!r} is not a language code such as en or es")
+    done = run("captions", ctx.library, slug, lang, file, reviewed_by, reviewed_on, say)
+    track = done.after
+    who = f", reviewed by {track.reviewed_by} on {track.reviewed_on}" if track.reviewed_by else ""
+    click.echo(f"Replaced the {lang} captions of {slug!r}: {done.cues} cues, "
+               f"source {track.source}{who}.")
+
+
 @main.command(name="list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--needs-review", is_flag=True,
+              help="Only machine caption tracks nobody has checked yet, oldest first.")
 @pass_ctx
-def list_(ctx: Context, as_json: bool) -> None:
-    """List the webcasts of the catalog."""
+def list_(ctx: Context, as_json: bool, needs_review: bool) -> None:
+    """List the webcasts of the catalog (or the caption tracks waiting for review)."""
+    if needs_review:
+        queue = run("needs-review", ctx.library)
+        if as_json:
+            click.echo(json.dumps([vars(due) for due in queue], indent=2, ensure_ascii=False))
+            return
+        for due in queue:
+            click.echo(f"{due.since[:10]}  {due.slug:<40} {due.lang:<5} {due.title}")
+        click.echo(f"{len(queue)} caption track(s) waiting for review")
+        return
     rows = run("list", ctx.library)
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
@@ -247,9 +320,11 @@ def reindex(ctx: Context) -> None:
 @pass_ctx
 def check(ctx: Context) -> None:
     """Verify files, checksums, captions, chapters, database and index against the catalog."""
-    problems = run("check", ctx.library, say)
-    for problem in problems:
-        click.echo(f"problem: {printable(problem)}", err=True)
+    found = run("check", ctx.library, say)
+    for problem in found:
+        label = "warning" if problem.warning else "problem"
+        click.echo(f"{label}: {printable(problem)}", err=True)
+    problems = [problem for problem in found if not problem.warning]
     if problems:
         fail(f"{len(problems)} problem(s) found")
     click.echo("The library is whole and in step.")

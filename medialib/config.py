@@ -58,6 +58,13 @@ class Settings:
         "Seconds `medialib serve` gives a request to arrive in full; a client that trickles "
         "its headers slower is disconnected.",
     )
+    publish_unreviewed_captions: bool = _setting(
+        True,
+        "Publish a webcast whose only captions are automatic drafts nobody has checked yet "
+        "(patients see a notice saying so); false holds it back from the site, search, lists, "
+        "feeds and the sitemap until `medialib captions --replace` reviews them. Run `medialib "
+        "reindex` after changing it.",
+    )
 
     def __post_init__(self) -> None:
         lib = Path(self.library).resolve()

@@ -25,6 +25,7 @@ from .captions import CaptionError, Cue, load_captions
 from .catalog import Catalog, Webcast
 from .config import Settings
 from .media import MediaError, probe
+from .provenance import is_public, needs_review
 from .transcripts import (
     TranscriptHeader,
     build_sections,
@@ -152,6 +153,7 @@ class Library:
             series=f"{series.title}, part {w.part}" if series and w.part else
             (series.title if series else None),
             lang=lang,
+            unchecked=any(t.lang == lang and needs_review(t) for t in w.captions),
         )
         return render_text(header, build_sections(loaded.tracks[lang], w.chapters))
 
@@ -182,16 +184,34 @@ class Library:
 
     # ---- one webcast at a time (ingest, remove, recovery) ----------------------------------
 
+    def is_public(self, webcast: Webcast) -> bool:
+        """On the site, in search, lists, feeds and the sitemap? Not when its only captions are
+        unchecked machine drafts and the setting holds those back (see provenance): its rows
+        and index documents are then left out of the derived state."""
+        return is_public(webcast, self.settings.publish_unreviewed_captions)
+
     def publish(self, catalog: Catalog, loaded: LoadedWebcast) -> None:
         """Write one webcast's rows (one transaction), then its index documents."""
         _commit(self.hold_rows(catalog, loaded))
-        self.index.add(self.indexed(catalog, loaded))
+        self.index_update(catalog, loaded)()
+
+    def index_update(self, catalog: Catalog, loaded: LoadedWebcast) -> Callable[[], None]:
+        """What the index does for this webcast: add its documents, made now, or (held back)
+        remove any it had."""
+        slug = loaded.webcast.slug
+        if not self.is_public(loaded.webcast):
+            return lambda: self.index.remove(slug)
+        document = self.indexed(catalog, loaded)
+        return lambda: self.index.add(document)
 
     def hold_rows(self, catalog: Catalog, loaded: LoadedWebcast) -> Session:
         """One webcast's rows and the catalog's taxonomy, written in a transaction left open:
         readers see the old rows until the caller commits it (or the new ones after), never a
-        mix; closing it uncommitted (or a crash) leaves the database as it was."""
+        mix; closing it uncommitted (or a crash) leaves the database as it was. A webcast held
+        back (see is_public) has its rows deleted instead."""
         slug = loaded.webcast.slug
+        if not self.is_public(loaded.webcast):
+            return self.hold_removal(catalog, slug)
         position = list(catalog.webcasts).index(slug) if slug in catalog.webcasts else 0
 
         def write(session: Session, store: ModuleType) -> None:
@@ -289,7 +309,10 @@ class Library:
             say("the database file was damaged: replaced it")
             self._rebuild_database(catalog, loaded)
         say("building the search index")
-        self.index.rebuild((self.indexed(catalog, item) for item in loaded), procs=procs)
+        self.index.rebuild(
+            (self.indexed(catalog, item) for item in loaded if self.is_public(item.webcast)),
+            procs=procs,
+        )
         return len(loaded)
 
     def _rebuild_database(self, catalog: Catalog, loaded: Sequence[LoadedWebcast]) -> None:
@@ -303,6 +326,8 @@ class Library:
             store.clear_all(session)
             store.sync_taxonomy(session, catalog)
             for position, item in enumerate(loaded):
+                if not self.is_public(item.webcast):
+                    continue  # held back: no rows, so no page, list, feed or sitemap entry
                 store.put_webcast_rows(session, item.webcast, item.tracks, item.duration, position)
 
 

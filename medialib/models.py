@@ -60,6 +60,10 @@ class Webcast(Base):
     poster: Mapped[str | None] = mapped_column(String(300), nullable=True)
     duration: Mapped[float | None] = mapped_column(Float, nullable=True)
     position: Mapped[int] = mapped_column(Integer, default=0)  # order in the catalog
+    # Its medical review (see provenance): by "Name, Credentials", on and next as YYYY-MM-DD.
+    reviewed_by: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    reviewed_on: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    review_next: Mapped[str | None] = mapped_column(String(10), nullable=True)
 
     series: Mapped[Series | None] = relationship(back_populates="webcasts")
     speaker_links: Mapped[list[WebcastSpeaker]] = relationship(
@@ -154,11 +158,19 @@ class CaptionTrack(Base):
     file: Mapped[str] = mapped_column(String(300))
     checksum: Mapped[str | None] = mapped_column(String(80), nullable=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    source: Mapped[str] = mapped_column(String(20), default="human")  # see provenance
+    reviewed_by: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    reviewed_on: Mapped[str | None] = mapped_column(String(10), nullable=True)
 
     webcast: Mapped[Webcast] = relationship(back_populates="caption_tracks")
     cues: Mapped[list[Cue]] = relationship(
         back_populates="track", order_by="Cue.position", cascade="all, delete-orphan"
     )
+
+    @property
+    def unchecked(self) -> bool:
+        """Machine captions nobody has checked yet: patients are told so."""
+        return self.source == "machine"
 
 
 class Chapter(Base):

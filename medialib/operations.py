@@ -16,6 +16,7 @@ from .catalog import Catalog, CatalogError
 from .errors import MedialibError
 from .library import Library
 from .lock import LibraryBusy
+from .provenance import provenance_json
 from .staging import Staging, exclusive
 
 Say = Callable[[str], None]
@@ -55,6 +56,8 @@ def list_webcasts(library: Library) -> list[dict[str, Any]]:
             "duration": w.media.duration,
             "chapters": len(w.chapters),
             "url": f"/webcasts/{w.slug}",
+            "public": library.is_public(w),
+            **provenance_json(w),
         }
         for w in catalog.webcasts.values()
     ]

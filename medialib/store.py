@@ -62,6 +62,9 @@ def put_webcast_rows(
         poster=webcast.poster,
         duration=duration,
         position=position,
+        reviewed_by=review.by if (review := webcast.medical_review) else None,
+        reviewed_on=review.on if review else None,
+        review_next=review.next if review else None,
     )
     row.speaker_links = [
         m.WebcastSpeaker(speaker_id=sid, position=i) for i, sid in enumerate(webcast.speakers)
@@ -79,7 +82,8 @@ def put_webcast_rows(
     ]
     row.caption_tracks = [
         m.CaptionTrack(lang=track.lang, label=track.label or track.lang, file=track.file,
-                       checksum=track.checksum, position=i)
+                       checksum=track.checksum, position=i, source=track.source,
+                       reviewed_by=track.reviewed_by, reviewed_on=track.reviewed_on)
         for i, track in enumerate(webcast.captions)
     ]
     row.chapters = [

@@ -16,6 +16,10 @@ from .files import write_atomic
 
 PARAGRAPH_CUES = 5  # a paragraph ends at a sentence end once it holds this many cues
 SENTENCE_END = (".", "?", "!", '."', '?"', "!\"", "…")
+# Said at the top of a transcript made from machine captions nobody has checked yet (the web
+# pages say the same through their templates: partials/caption_notice.html).
+MACHINE_NOTICE = ("Automatic captions, not yet checked by our staff: names and medical terms "
+                  "may be wrong.")
 
 
 @dataclass
@@ -46,6 +50,7 @@ class TranscriptHeader:
     recorded: str | None = None
     series: str | None = None
     lang: str = "en"
+    unchecked: bool = False  # made from machine captions nobody has checked yet
 
 
 def clock(seconds: float) -> str:
@@ -98,6 +103,8 @@ def render_text(header: TranscriptHeader, sections: Sequence[Section]) -> str:
         lines.append(f"Series: {header.series}")
     if header.recorded:
         lines.append(f"Recorded: {header.recorded}")
+    if header.unchecked:
+        lines.append(f"Note: {MACHINE_NOTICE}")
     lines.append("")
     for section in sections:
         if section.chapter is not None:

@@ -165,4 +165,5 @@ def _draft_webcast(p: Prepared) -> Webcast:
         ) or p.kept_captions,
         chapters=tuple(p.chapters),
         resources=old.resources if old else (),
+        medical_review=r.medical_review or (old.medical_review if old else None),
     )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import LocatedError
+from ..provenance import MedicalReview
 from ..slugs import slug_problem, slugify
 
 LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
@@ -49,6 +50,7 @@ class IngestRequest:
     part: int | None = None
     recorded: str | None = None
     poster_at: float | None = None
+    medical_review: MedicalReview | None = None  # --reviewed-by, --reviewed-on, --review-next
 
 
 def check_request(request: IngestRequest) -> str:

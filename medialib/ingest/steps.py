@@ -210,8 +210,10 @@ def database(w: Work) -> str:
 def index(w: Work) -> str:
     """The search documents, made now and written just after the switch."""
     with _derived_errors("search index"):
-        document = w.library.indexed(w.prepared.catalog, w.loaded)
-    w.stage.stage_index(lambda: w.library.index.add(document))
+        update = w.library.index_update(w.prepared.catalog, w.loaded)
+    w.stage.stage_index(update)
+    if not w.library.is_public(w.webcast):
+        return "held back until its captions are reviewed (publish_unreviewed_captions)"
     return "searchable"
 
 

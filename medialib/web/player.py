@@ -126,6 +126,7 @@ def transcript_txt(slug: str) -> Response:
             speakers=[s.display for s in found.speakers],
             recorded=found.recorded,
             series=found.series.title if found.series else None,
+            unchecked=bool(track and track.unchecked),
         )
         from .present import transcript_sections
 
