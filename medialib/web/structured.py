@@ -22,6 +22,7 @@ from urllib.parse import quote, urlencode
 from markupsafe import Markup
 
 from .. import models as m
+from ..transcripts import MACHINE_NOTICE
 from .present import Player, media_path, media_url
 from .site import absolute, base_url, public_url
 
@@ -194,6 +195,8 @@ def jsonld(p: Player, site_title: str) -> dict[str, Any]:
     text = transcript_text(p) if len(p.transcript_parts) == 1 else ""  # whole, or none
     if text:
         data["transcript"] = text
+    data["caption"] = [_caption(track, src) for track, src, _label in p.caption_tracks] or None
+    data["mainEntityOfPage"] = _reviewed_page(w, page)
     if p.chapters:
         data["hasPart"] = [
             {"@type": "Clip", "name": ch.title, "startOffset": number(ch.start),
@@ -201,6 +204,38 @@ def jsonld(p: Player, site_title: str) -> dict[str, Any]:
             for ch in p.chapters
         ]
     return {key: value for key, value in data.items() if value is not None}
+
+
+def _caption(track: m.CaptionTrack, src: str) -> dict[str, Any]:
+    """A caption track and its provenance: who made it (a person or speech recognition), and
+    who checked it, when."""
+    caption: dict[str, Any] = {
+        "@type": "MediaObject", "contentUrl": absolute(src), "encodingFormat": "text/vtt",
+        "inLanguage": track.lang,
+        "creativeWorkStatus": "Draft" if track.unchecked else "Published",
+    }
+    if track.source != "human":
+        caption["creator"] = {"@type": "SoftwareApplication", "name": "Speech recognition"}
+    if track.unchecked:
+        caption["description"] = MACHINE_NOTICE
+    if track.reviewed_by:
+        caption["editor"] = {"@type": "Person", "name": track.reviewed_by}
+        caption["dateModified"] = track.reviewed_on
+    return {key: value for key, value in caption.items() if value is not None}
+
+
+def _reviewed_page(w: m.Webcast, page: str) -> dict[str, Any] | None:
+    """The player page as a MedicalWebPage with its medical review (schema.org lastReviewed,
+    reviewedBy: properties of a web page, so they sit on the page the video is the main
+    entity of)."""
+    if not (w.reviewed_by and w.reviewed_on):
+        return None
+    name, _, credentials = w.reviewed_by.partition(",")
+    reviewer = {"@type": "Person", "name": name.strip()}
+    if credentials.strip():
+        reviewer["honorificSuffix"] = credentials.strip()
+    return {"@type": "MedicalWebPage", "@id": page, "url": page,
+            "lastReviewed": w.reviewed_on, "reviewedBy": reviewer}
 
 
 def _person(speaker: m.Speaker) -> dict[str, str]:
