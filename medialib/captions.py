@@ -31,17 +31,38 @@ class CaptionError(MedialibError):
     def __init__(self, path: str, line: int | None, message: str) -> None:
         super().__init__(path, line, message)
         self.path, self.line, self.message = path, line, message
+        self.problems: tuple[CaptionError, ...] = (self,)  # every problem found, in line order
 
     def __str__(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
         return f"{where}: {self.message}"
+
+    @classmethod
+    def every(cls, path: str, problems: Sequence[CaptionError]) -> CaptionError:
+        """One refusal listing every problem of a file (file:line: what is wrong), the first
+        MAX_LISTED of them and a count of the rest; a single problem reads as it always did."""
+        ordered = sorted(problems, key=lambda problem: problem.line or 0)
+        if len(ordered) == 1:
+            return ordered[0]
+        listed = [f"  {problem}" for problem in ordered[:MAX_LISTED]]
+        if len(ordered) > MAX_LISTED:
+            listed.append(f"  and {len(ordered) - MAX_LISTED} more")
+        error = cls(path, ordered[0].line,
+                    f"{len(ordered)} problems in this caption file:\n" + "\n".join(listed))
+        error.problems = tuple(ordered)
+        return error
+
+
+MAX_LISTED = 20  # problems listed in one refusal; the rest are counted
 
 
 # --- timestamps -----------------------------------------------------------------------------
 
 _TS = r"(?:[0-9]+:)?[0-9]{1,2}:[0-9]{1,2}(?:[.,][0-9]{1,3})?"
 _TIMESTAMP = re.compile(r"\s*(?:([0-9]+):)?([0-9]{1,2}):([0-9]{1,2})(?:[.,]([0-9]{1,3}))?\s*")
-_TIMING = re.compile(rf"\s*({_TS})\s*-->\s*({_TS})(?:\s.*)?")
+# Whitespace in a timing line is spaces and tabs only (the WebVTT specification): a line padded
+# with vertical tabs or no-break spaces is not a timing line.
+_TIMING = re.compile(rf"[ \t]*({_TS})[ \t]*-->[ \t]*({_TS})(?:[ \t].*)?")
 _TIMEISH = re.compile(r"\s*[0-9]{1,2}:[0-9]")
 _MAX_HOURS = 99_999  # far beyond any recording; keeps hostile input from making huge numbers
 
@@ -191,7 +212,13 @@ def _timed_block(lines: list[str], index: int, source: str) -> CueBlock:
     """The cue timed by lines[index]; a broken timing line or an end before start is an error."""
     line, match = index + 1, _TIMING.fullmatch(lines[index])
     if not match:
-        message = f"broken timing line {lines[index].strip()[:80]!r}: expected {_TIMING_EXAMPLE}"
+        odd = next((c for c in lines[index] if c.isspace() and c not in " \t"), None)
+        if odd is not None and _TIMING.fullmatch(re.sub(r"\s", " ", lines[index])):
+            message = (f"broken timing line {lines[index][:80]!r}: only spaces and tabs may "
+                       f"separate its parts, not U+{ord(odd):04X}")
+        else:
+            message = (f"broken timing line {lines[index].strip()[:80]!r}: expected "
+                       f"{_TIMING_EXAMPLE}")
         raise CaptionError(source, line, message)
     try:
         start, end = parse_timestamp(match[1]), parse_timestamp(match[2])
@@ -216,13 +243,20 @@ def _webvtt_blocks(lines: list[str], first: int, source: str) -> list[CueBlock]:
         if line:
             groups[-1].append(i)
     blocks: list[CueBlock] = []
+    problems: list[CaptionError] = []  # every one is reported, in one refusal
+    timed = False  # a timing line has been seen: text before it is the header's metadata
     for group in groups[1:]:  # groups[0] is the header and its metadata lines
         if not group:
             continue
         texts = [lines[i] for i in group]
         timing = next((k for k, text in enumerate(texts[:2]) if "-->" in text), None)
         if timing is not None:
-            block = _timed_block(lines, group[timing], source)
+            timed = True
+            try:
+                block = _timed_block(lines, group[timing], source)
+            except CaptionError as error:
+                problems.append(error)
+                continue
             block.lines = texts[timing + 1 :]
             blocks.append(block)
         elif texts[0].startswith(("NOTE", "STYLE", "REGION")):
@@ -230,21 +264,36 @@ def _webvtt_blocks(lines: list[str], first: int, source: str) -> list[CueBlock]:
         elif all(text.strip().isdigit() for text in texts):
             continue  # a stray cue number: harmless
         else:
-            for i in group[:2]:
-                if _TIMEISH.match(lines[i]):
-                    _timed_block(lines, i, source)  # raises, naming what is wrong
-            if blocks:  # before the first cue, text is metadata such as "Kind: captions"
+            problem = _timing_problem(lines, group[:2], source)
+            if problem is None and timed:
                 message = (
                     f"text outside any cue: a cue starts with a timing line such as"
                     f" {_TIMING_EXAMPLE} (is there an empty line inside a cue's text?)"
                 )
-                raise CaptionError(source, group[0] + 1, message)
+                problem = CaptionError(source, group[0] + 1, message)
+            if problem is not None:
+                problems.append(problem)
+    if problems:
+        raise CaptionError.every(source, problems)
     return blocks
+
+
+def _timing_problem(lines: list[str], indexes: Sequence[int], source: str
+                    ) -> CaptionError | None:
+    """What is wrong with the first of these lines that looks like a broken timing line."""
+    for i in indexes:
+        if _TIMEISH.match(lines[i]):
+            try:
+                _timed_block(lines, i, source)
+            except CaptionError as error:
+                return error
+    return None
 
 
 def _srt_blocks(lines: list[str], first: int, source: str) -> list[CueBlock]:
     """SRT cues: number, timing line, text; empty lines inside a cue's text are tolerated."""
     blocks: list[CueBlock] = []
+    problems: list[CaptionError] = []  # every one is reported, in one refusal
     current: CueBlock | None = None
     # after_number: the previous line is only digits; after_index: ... and it began a block.
     after_blank, after_number, after_index = True, False, False
@@ -261,13 +310,20 @@ def _srt_blocks(lines: list[str], first: int, source: str) -> list[CueBlock]:
         if starts_cue:
             if after_number and current is not None and current.lines:
                 current.lines.pop()  # the digits read as text were this cue's number
-            current = _timed_block(lines, i, source)
-            blocks.append(current)
+            try:
+                current = _timed_block(lines, i, source)
+            except CaptionError as error:
+                problems.append(error)
+                current = CueBlock(i + 1, 0.0, 0.0)  # its text is skipped with it
+            else:
+                blocks.append(current)
         elif current is not None:
             current.lines.append(lines[i])
         after_number = not starts_cue and text.isdigit()
         after_index = after_number and after_blank
         after_blank = False
+    if problems:
+        raise CaptionError.every(source, problems)
     return blocks
 
 
