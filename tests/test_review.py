@@ -1,0 +1,311 @@
+"""The review loop end to end: machine captions shown as such, `captions --replace`, the review
+list, holding drafts back, medical review at ingest, and what `check` says about both."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from medialib.app import create_app
+from medialib.catalog import Catalog
+from medialib.config import Settings
+from medialib.library import Library
+from medialib.media import file_checksum
+from medialib.provenance import MACHINE
+from tests.ingest_support import cli, published_template
+
+SLUG = "existing-talk"
+NOTICE = "Automatic captions, not yet checked by our staff:"
+FIXED_SRT = ("1\n00:00:00,100 --> 00:00:00,900\nHello and welcome, Doctor Lin.\n\n"
+             "2\n00:00:01,000 --> 00:00:01,800\nThank you for coming to trastuzumab day.\n")
+
+
+@pytest.fixture(scope="session")
+def published(tmp_path_factory: pytest.TempPathFactory, tiny_video: Path) -> Path:
+    return published_template(tmp_path_factory, tiny_video)
+
+
+@pytest.fixture
+def library(published: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "library"
+    shutil.copytree(published, root)
+    return root
+
+
+def make_machine(root: Path, *slugs: str) -> None:
+    """Mark the webcasts' caption tracks as unchecked machine drafts, then reindex."""
+    catalog = Catalog.load(root / "catalog.yaml")
+    for slug in slugs:
+        webcast = catalog.webcasts[slug]
+        catalog.put_webcast(replace(
+            webcast, captions=tuple(replace(t, source=MACHINE) for t in webcast.captions)))
+    catalog.save()
+    assert cli(root, "reindex").exit_code == 0
+
+
+@contextmanager
+def client_of(root: Path, **settings: Any) -> Iterator[Any]:
+    app = create_app(Settings(library=root, **settings))
+    app.config["TESTING"] = True
+    try:
+        yield app.test_client()
+    finally:
+        app.extensions["medialib"].close()
+
+
+def jsonld(html: str) -> dict[str, Any]:
+    found = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert found is not None
+    data: dict[str, Any] = json.loads(found[1])
+    return data
+
+
+PAGES = (f"/webcasts/{SLUG}", f"/embed/{SLUG}", f"/webcasts/{SLUG}/transcript",
+         f"/webcasts/{SLUG}/transcript.txt")
+
+
+def test_machine_captions_carry_the_notice_until_staff_replace_them(
+    library: Path, tmp_path: Path
+) -> None:
+    make_machine(library, SLUG)
+    text = (library / "transcripts" / f"{SLUG}.en.txt").read_text(encoding="utf-8")
+    assert f"Note: {NOTICE}" in text
+    with client_of(library) as client:
+        for url in PAGES:
+            body = client.get(url).get_data(as_text=True)
+            assert NOTICE in body, url
+        html = client.get(f"/webcasts/{SLUG}").get_data(as_text=True)
+        assert 'role="note"' in html  # said in words, not only shown in a colour
+        caption = jsonld(html)["caption"][0]
+        assert caption["creativeWorkStatus"] == "Draft"
+        assert caption["creator"]["@type"] == "SoftwareApplication"
+        assert caption["encodingFormat"] == "text/vtt" and caption["inLanguage"] == "en"
+
+        fixed = tmp_path / "fixed.srt"
+        fixed.write_text(FIXED_SRT, encoding="utf-8")
+        result = cli(library, "captions", SLUG, "--lang", "en", "--replace", fixed,
+                     "--reviewed-by", "Jane Doe, RN", "--reviewed-on", "2026-03-02")
+        assert result.exit_code == 0, result.stderr
+        assert "source machine-reviewed, reviewed by Jane Doe, RN on 2026-03-02" in result.output
+
+        for url in PAGES:
+            body = client.get(url).get_data(as_text=True)
+            assert NOTICE not in body, url
+        html = client.get(f"/webcasts/{SLUG}").get_data(as_text=True)
+        assert "trastuzumab" in html  # the new captions are what the transcript shows
+        caption = jsonld(html)["caption"][0]
+        assert caption["creativeWorkStatus"] == "Published"
+        assert caption["editor"] == {"@type": "Person", "name": "Jane Doe, RN"}
+        assert caption["dateModified"] == "2026-03-02"
+        found = client.get("/api/search?q=trastuzumab").get_json()
+        assert [r["slug"] for r in found["results"]] == [SLUG]
+    track = Catalog.load(library / "catalog.yaml").webcasts[SLUG].captions[0]
+    assert (track.source, track.reviewed_by, track.reviewed_on) == (
+        "machine-reviewed", "Jane Doe, RN", "2026-03-02")
+    assert track.checksum == file_checksum(library / "media" / SLUG / track.file)
+    assert "trastuzumab" in (library / "transcripts" / f"{SLUG}.en.txt").read_text("utf-8")
+    check = cli(library, "check")
+    assert check.exit_code == 0, check.stderr
+    assert not (library / ".staging").exists()
+
+
+def test_a_replacement_without_a_reviewer_is_a_persons_file(library: Path, tmp_path: Path) -> None:
+    make_machine(library, SLUG)
+    fixed = tmp_path / "vendor.srt"
+    fixed.write_text(FIXED_SRT, encoding="utf-8")
+    assert cli(library, "captions", SLUG, "--replace", fixed).exit_code == 0
+    track = Catalog.load(library / "catalog.yaml").webcasts[SLUG].captions[0]
+    assert (track.source, track.reviewed_by) == ("human", None)
+    # A human track checked by someone stays human, with its reviewer.
+    result = cli(library, "captions", SLUG, "--replace", fixed, "--reviewed-by", "Jane Doe, RN")
+    assert result.exit_code == 0, result.stderr
+    track = Catalog.load(library / "catalog.yaml").webcasts[SLUG].captions[0]
+    assert (track.source, track.reviewed_by) == ("human", "Jane Doe, RN")
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", track.reviewed_on or "")
+
+
+def test_a_wrong_caption_file_lists_every_problem_and_changes_nothing(
+    library: Path, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.vtt"
+    broken.write_text("WEBVTT\n\n" + "".join(
+        f"00:00:{i:02d}.000 -> 00:00:{i + 1:02d}.000\nLine {i}\n\n" for i in range(25)
+    ), encoding="utf-8")
+    catalog_before = (library / "catalog.yaml").read_bytes()
+    result = cli(library, "captions", SLUG, "--replace", broken)
+    assert result.exit_code == 1
+    listed = re.findall(rf"{re.escape(str(broken))}:(\d+): broken timing line", result.stderr)
+    assert [int(n) for n in listed] == [3 + 3 * i for i in range(20)]
+    assert "and 5 more" in result.stderr and "25 problems" in result.stderr
+    assert (library / "catalog.yaml").read_bytes() == catalog_before
+
+
+def test_unknown_webcast_and_reviewed_on_alone_are_refused(library: Path, tmp_path: Path) -> None:
+    fixed = tmp_path / "fixed.srt"
+    fixed.write_text(FIXED_SRT, encoding="utf-8")
+    result = cli(library, "captions", "no-such-talk", "--replace", fixed)
+    assert result.exit_code == 1 and "no webcast 'no-such-talk'" in result.stderr
+    result = cli(library, "captions", SLUG, "--replace", fixed, "--reviewed-on", "2026-03-02")
+    assert result.exit_code == 1 and "--reviewed-on needs --reviewed-by" in result.stderr
+    assert not (library / ".staging").exists()
+
+
+def test_list_needs_review_is_oldest_first_and_json_carries_provenance(
+    fresh_library: Path
+) -> None:
+    older, newer = "healthcare-proxy-advanced-cancer", "role-of-radiation-mbc"
+    make_machine(fresh_library, newer, older)
+    for slug, stamp in ((older, 1_700_000_000), (newer, 1_750_000_000)):
+        os.utime(fresh_library / "media" / slug / "captions.en.vtt", (stamp, stamp))
+    result = cli(fresh_library, "list", "--needs-review", "--json")
+    assert result.exit_code == 0, result.stderr
+    queue = json.loads(result.output)
+    assert [(due["slug"], due["lang"]) for due in queue] == [(older, "en"), (newer, "en")]
+    assert queue[0]["since"].startswith("2023-11-14")
+    table = cli(fresh_library, "list", "--needs-review").output
+    assert table.index(older) < table.index(newer)
+    assert "2 caption track(s) waiting for review" in table
+    rows = {row["slug"]: row for row in json.loads(cli(fresh_library, "list", "--json").output)}
+    assert rows[older]["captions"] == [
+        {"lang": "en", "source": "machine", "reviewed_by": None, "reviewed_on": None}]
+    assert rows["cognitive-changes-mbc"]["captions"][0]["source"] == "human"
+    assert rows[older]["medical_review"] is None
+
+
+def test_unreviewed_drafts_can_be_held_back_until_reviewed(
+    fresh_library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    held = "healthcare-proxy-advanced-cancer"
+    make_machine(fresh_library, held)
+    with client_of(fresh_library) as client:  # the default: public, with the notice
+        assert NOTICE in client.get(f"/webcasts/{held}").get_data(as_text=True)
+    monkeypatch.setenv("MEDIALIB_PUBLISH_UNREVIEWED_CAPTIONS", "false")
+    assert cli(fresh_library, "reindex").exit_code == 0
+    settings = {"publish_unreviewed_captions": False}
+    with client_of(fresh_library, **settings) as client:
+        assert client.get(f"/webcasts/{held}").status_code == 404
+        assert client.get(f"/embed/{held}").status_code == 404
+        for url in ("/", "/feed.xml", "/sitemap.xml", "/topics/advance-care-planning"):
+            body = client.get(url).get_data(as_text=True)
+            assert f"/webcasts/{held}" not in body, url
+        found = client.get("/api/search?q=healthcare+proxy").get_json()
+        assert held not in [r["slug"] for r in found["results"]]
+    lib = Library(Settings(library=fresh_library, **settings))
+    try:
+        assert held not in lib.index.slugs()
+        from medialib.checks import check_library
+
+        in_step = [str(p) for p in check_library(lib) if p.where in {"database", "search index"}]
+        assert in_step == []
+    finally:
+        lib.close()
+    rows = {row["slug"]: row for row in json.loads(cli(fresh_library, "list", "--json").output)}
+    assert rows[held]["public"] is False
+
+    vtt = fresh_library / "media" / held / "captions.en.vtt"
+    fixed = tmp_path / "checked.vtt"
+    shutil.copy(vtt, fixed)
+    result = cli(fresh_library, "captions", held, "--replace", fixed, "--reviewed-by", "Jane Doe, RN")
+    assert result.exit_code == 0, result.stderr
+    with client_of(fresh_library, **settings) as client:
+        html = client.get(f"/webcasts/{held}").get_data(as_text=True)
+        assert NOTICE not in html
+        assert f"/webcasts/{held}" in client.get("/sitemap.xml").get_data(as_text=True)
+
+
+def test_medical_review_at_ingest_is_shown_and_given_as_structured_data(
+    library: Path, tiny_video: Path, tmp_path: Path
+) -> None:
+    captions = tmp_path / "talk.srt"
+    captions.write_text(FIXED_SRT, encoding="utf-8")
+    result = cli(library, "ingest", tiny_video, "--title", "Reviewed talk", "--captions", captions,
+                 "--reviewed-by", "Nancy Lin, MD", "--reviewed-on", "2026-01-15")
+    assert result.exit_code == 0, result.stderr
+    review = Catalog.load(library / "catalog.yaml").webcasts["reviewed-talk"].medical_review
+    assert review is not None and review.as_dict() == {
+        "by": "Nancy Lin, MD", "on": "2026-01-15", "next": "2027-01-15"}
+    with client_of(library) as client:
+        html = client.get("/webcasts/reviewed-talk").get_data(as_text=True)
+        assert "Medically reviewed by Nancy Lin, MD on January 15, 2026" in html
+        page = jsonld(html)["mainEntityOfPage"]
+        assert page["@type"] == "MedicalWebPage" and page["lastReviewed"] == "2026-01-15"
+        assert page["reviewedBy"] == {"@type": "Person", "name": "Nancy Lin",
+                                      "honorificSuffix": "MD"}
+        other = client.get(f"/webcasts/{SLUG}").get_data(as_text=True)
+        assert "Medically reviewed" not in other and "mainEntityOfPage" not in other
+    rows = {row["slug"]: row for row in json.loads(cli(library, "list", "--json").output)}
+    assert rows["reviewed-talk"]["medical_review"]["next"] == "2027-01-15"
+    # Ingested again without the options, the review is kept.
+    again = cli(library, "ingest", tiny_video, "--title", "Reviewed talk", "--slug", "reviewed-talk",
+                "--captions", captions)
+    assert again.exit_code == 0, again.stderr
+    assert Catalog.load(library / "catalog.yaml").webcasts["reviewed-talk"].medical_review == review
+
+
+@pytest.mark.parametrize("args", [
+    ["--reviewed-by", "Nancy Lin, MD"],
+    ["--reviewed-on", "2026-01-15"],
+    ["--reviewed-by", "Nancy Lin, MD", "--reviewed-on", "2026-01-15", "--review-next",
+     "2025-01-01"],
+])
+def test_medical_review_options_go_together(library: Path, tiny_video: Path,
+                                            args: list[str]) -> None:
+    result = cli(library, "ingest", tiny_video, "--title", "T", *args)
+    assert result.exit_code == 2
+
+
+def test_check_fails_webcasts_without_captions_and_warns_of_overdue_reviews(
+    library: Path
+) -> None:
+    catalog = Catalog.load(library / "catalog.yaml")
+    from medialib.provenance import MedicalReview
+
+    catalog.put_webcast(replace(catalog.webcasts[SLUG],
+                                medical_review=MedicalReview.made("Nancy Lin, MD", "2020-01-01")))
+    catalog.save()
+    assert cli(library, "reindex").exit_code == 0
+    result = cli(library, "check")
+    assert result.exit_code == 0, result.stderr  # a warning, not a failure
+    assert (f"warning: {library / 'catalog.yaml'}" in result.stderr
+            and "medical review by Nancy Lin, MD was due again on 2021-01-01" in result.stderr)
+
+    catalog = Catalog.load(library / "catalog.yaml")
+    catalog.put_webcast(replace(catalog.webcasts[SLUG], captions=()))
+    catalog.save()
+    assert cli(library, "reindex").exit_code == 0
+    result = cli(library, "check")
+    assert result.exit_code == 1
+    assert f"'{SLUG}' has no captions: fails WCAG 2.2 success criterion 1.2.2" in result.stderr
+
+
+def test_a_database_from_before_provenance_is_rebuilt(fresh_library: Path) -> None:
+    import sqlite3
+
+    lib = Library(Settings(library=fresh_library))
+    try:
+        lib.reindex()
+        database = str(lib.engine.url.database)
+        lib.engine.dispose()
+        with sqlite3.connect(database) as db:  # as an older medialib made it
+            db.execute("ALTER TABLE caption_tracks DROP COLUMN source")
+            db.execute("ALTER TABLE webcasts DROP COLUMN reviewed_by")
+        assert lib.database_outdated()
+        from medialib.operations import prepare_to_serve
+
+        said: list[str] = []
+        prepare_to_serve(lib, said.append)
+        assert not lib.database_outdated() and any("older medialib" in s for s in said)
+    finally:
+        lib.close()
+    with client_of(fresh_library) as client:
+        html = client.get("/webcasts/role-of-radiation-mbc").get_data(as_text=True)
+        assert "Role of radiation" in html and NOTICE not in html
