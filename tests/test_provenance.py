@@ -123,7 +123,8 @@ def test_review_queue_is_oldest_first() -> None:
 
 
 def test_overdue_reviews() -> None:
-    due = replace(_webcast("due"), medical_review=MedicalReview("A, MD", "2024-01-01", "2025-01-01"))
+    due = replace(_webcast("due"),
+                  medical_review=MedicalReview("A, MD", "2024-01-01", "2025-01-01"))
     fine = replace(_webcast("fine"),
                    medical_review=MedicalReview("A, MD", "2025-01-01", "2026-01-01"))
     assert overdue_reviews([due, fine, _webcast("none")], "2025-06-01") == [due]

@@ -214,7 +214,8 @@ def test_unreviewed_drafts_can_be_held_back_until_reviewed(
     vtt = fresh_library / "media" / held / "captions.en.vtt"
     fixed = tmp_path / "checked.vtt"
     shutil.copy(vtt, fixed)
-    result = cli(fresh_library, "captions", held, "--replace", fixed, "--reviewed-by", "Jane Doe, RN")
+    result = cli(fresh_library, "captions", held, "--replace", fixed,
+                 "--reviewed-by", "Jane Doe, RN")
     assert result.exit_code == 0, result.stderr
     with client_of(fresh_library, **settings) as client:
         html = client.get(f"/webcasts/{held}").get_data(as_text=True)
@@ -245,8 +246,8 @@ def test_medical_review_at_ingest_is_shown_and_given_as_structured_data(
     rows = {row["slug"]: row for row in json.loads(cli(library, "list", "--json").output)}
     assert rows["reviewed-talk"]["medical_review"]["next"] == "2027-01-15"
     # Ingested again without the options, the review is kept.
-    again = cli(library, "ingest", tiny_video, "--title", "Reviewed talk", "--slug", "reviewed-talk",
-                "--captions", captions)
+    again = cli(library, "ingest", tiny_video, "--title", "Reviewed talk",
+                "--slug", "reviewed-talk", "--captions", captions)
     assert again.exit_code == 0, again.stderr
     assert Catalog.load(library / "catalog.yaml").webcasts["reviewed-talk"].medical_review == review
 
@@ -264,7 +265,7 @@ def test_medical_review_options_go_together(library: Path, tiny_video: Path,
 
 
 def test_check_fails_webcasts_without_captions_and_warns_of_overdue_reviews(
-    library: Path
+    library: Path, tmp_path: Path
 ) -> None:
     catalog = Catalog.load(library / "catalog.yaml")
     from medialib.provenance import MedicalReview
@@ -285,6 +286,13 @@ def test_check_fails_webcasts_without_captions_and_warns_of_overdue_reviews(
     result = cli(library, "check")
     assert result.exit_code == 1
     assert f"'{SLUG}' has no captions: fails WCAG 2.2 success criterion 1.2.2" in result.stderr
+    # The fix the message names: a caption file added with `medialib captions`.
+    captions = tmp_path / "talk.srt"
+    captions.write_text(FIXED_SRT, encoding="utf-8")
+    added = cli(library, "captions", SLUG, "--replace", captions)
+    assert added.exit_code == 0, added.stderr
+    result = cli(library, "check")
+    assert result.exit_code == 0, result.stderr
 
 
 def test_a_database_from_before_provenance_is_rebuilt(fresh_library: Path) -> None:
