@@ -29,16 +29,11 @@ FIXED_SRT = ("1\n00:00:00,100 --> 00:00:00,900\nHello and welcome, Doctor Lin.\n
              "2\n00:00:01,000 --> 00:00:01,800\nThank you for coming to trastuzumab day.\n")
 
 
-@pytest.fixture(scope="session")
-def published(tmp_path_factory: pytest.TempPathFactory, tiny_video: Path) -> Path:
-    return published_template(tmp_path_factory, tiny_video)
-
-
 @pytest.fixture
-def library(published: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "library"
-    shutil.copytree(published, root)
-    return root
+def library(tmp_path_factory: pytest.TempPathFactory, tiny_video: Path, tmp_path: Path) -> Path:
+    """A copy of the session's library with one published webcast, 'existing-talk'."""
+    return Path(shutil.copytree(published_template(tmp_path_factory, tiny_video),
+                                tmp_path / "library"))
 
 
 def make_machine(root: Path, *slugs: str) -> None:

@@ -23,9 +23,9 @@ SLUG = "existing-talk"
 FIXED_SRT = "1\n00:00:00,100 --> 00:00:00,900\nA corrected caption.\n"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def published(tmp_path_factory: pytest.TempPathFactory, tiny_video: Path) -> Path:
-    return published_template(tmp_path_factory, tiny_video)
+    return published_template(tmp_path_factory, tiny_video)  # made once a session
 
 
 def library_files(root: Path) -> dict[str, str]:
