@@ -80,6 +80,7 @@ def test_machine_captions_carry_the_notice_until_staff_replace_them(
             assert NOTICE in body, url
         html = client.get(f"/webcasts/{SLUG}").get_data(as_text=True)
         assert 'role="note"' in html  # said in words, not only shown in a colour
+        assert 'label="English (automatic, not yet checked)"' in html  # the captions menu
         caption = jsonld(html)["caption"][0]
         assert caption["creativeWorkStatus"] == "Draft"
         assert caption["creator"]["@type"] == "SoftwareApplication"
@@ -95,6 +96,7 @@ def test_machine_captions_carry_the_notice_until_staff_replace_them(
         for url in PAGES:
             body = client.get(url).get_data(as_text=True)
             assert NOTICE not in body, url
+            assert "(automatic, not yet checked)" not in body, url
         html = client.get(f"/webcasts/{SLUG}").get_data(as_text=True)
         assert "trastuzumab" in html  # the new captions are what the transcript shows
         caption = jsonld(html)["caption"][0]
