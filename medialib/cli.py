@@ -323,7 +323,10 @@ def check(ctx: Context) -> None:
     found = run("check", ctx.library, say)
     for problem in found:
         label = "warning" if problem.warning else "problem"
-        click.echo(f"{label}: {printable(problem)}", err=True)
+        first, *more = str(problem).splitlines() or [""]  # a caption file's list of problems
+        click.echo(f"{label}: {printable(first)}", err=True)
+        for line in more:
+            click.echo(f"  {printable(line)}", err=True)
     problems = [problem for problem in found if not problem.warning]
     if problems:
         fail(f"{len(problems)} problem(s) found")

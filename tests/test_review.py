@@ -314,3 +314,17 @@ def test_a_database_from_before_provenance_is_rebuilt(fresh_library: Path) -> No
     with client_of(fresh_library) as client:
         html = client.get("/webcasts/role-of-radiation-mbc").get_data(as_text=True)
         assert "Role of radiation" in html and NOTICE not in html
+
+
+def test_check_lists_every_problem_of_a_broken_caption_file_on_its_own_line(
+    library: Path
+) -> None:
+    vtt = library / "media" / SLUG / "captions.en.vtt"
+    vtt.write_text("WEBVTT\n\n" + "".join(
+        f"00:00:0{i}.000 -> 00:00:0{i + 1}.000\nLine {i}\n\n" for i in range(3)
+    ), encoding="utf-8")
+    result = cli(library, "check")
+    assert result.exit_code == 1
+    assert f"problem: {vtt}:3: 3 problems in this caption file:\n" in result.stderr
+    for line in (3, 6, 9):
+        assert f"\n    {vtt}:{line}: broken timing line" in result.stderr
