@@ -285,7 +285,10 @@ def list_(ctx: Context, as_json: bool, needs_review: bool) -> None:
         return
     for row in rows:
         who = printable("; ".join(row["speakers"]))
-        click.echo(f"{row['slug']:<40} {row['kind']:<5} {printable(row['title'])}  ({who})")
+        flags = [*(["automatic captions"] if any(c["source"] == "machine" for c in row["captions"])
+                   else []), *(["held back"] if not row["public"] else [])]
+        note = f"  [{', '.join(flags)}]" if flags else ""
+        click.echo(f"{row['slug']:<40} {row['kind']:<5} {printable(row['title'])}  ({who}){note}")
     click.echo(f"{len(rows)} webcasts")
 
 

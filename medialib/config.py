@@ -62,8 +62,8 @@ class Settings:
         True,
         "Publish a webcast whose only captions are automatic drafts nobody has checked yet "
         "(patients see a notice saying so); false holds it back from the site, search, lists, "
-        "feeds and the sitemap until `medialib captions --replace` reviews them. Run `medialib "
-        "reindex` after changing it.",
+        "feeds and the sitemap until `medialib captions --replace` reviews them. After a change, "
+        "`medialib serve` (or `medialib reindex`) brings the site in step.",
     )
 
     def __post_init__(self) -> None:

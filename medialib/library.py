@@ -25,7 +25,7 @@ from .captions import CaptionError, Cue, load_captions
 from .catalog import Catalog, Webcast
 from .config import Settings
 from .media import MediaError, probe
-from .provenance import is_public, needs_review
+from .provenance import is_public, needs_review, unchecked_only
 from .transcripts import (
     TranscriptHeader,
     build_sections,
@@ -266,6 +266,21 @@ class Library:
             raise db.StoreUnavailable(
                 f"database: cannot be used ({_first_line(exc)}); run `medialib reindex`"
             ) from None
+
+    def drafts_out_of_step(self) -> bool:
+        """True when the database shows a webcast the setting publish_unreviewed_captions holds
+        back, or lacks one it publishes (the setting changed since the last reindex): what
+        patients may see must follow the setting before serving."""
+        catalog = self.load_catalog()
+        drafts = {slug for slug, w in catalog.webcasts.items() if unchecked_only(w)}
+        if not drafts:
+            return False
+        self.ensure_schema()
+        with self.sessions() as session:
+            stored = set(_rows().stored_slugs(session))
+        if self.settings.publish_unreviewed_captions:
+            return not drafts <= stored
+        return bool(drafts & stored)
 
     def database_outdated(self) -> bool:
         """True when the database was made by an older medialib (a table lacks a column)."""

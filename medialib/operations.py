@@ -95,6 +95,10 @@ def prepare_to_serve(library: Library, say: Say) -> None:
             if library.database_outdated():  # derived state: made again from the files
                 say("the database was made by an older medialib: rebuilding it (reindex)")
                 library.reindex(progress=say, procs=INDEX_PROCESSES)
+            elif library.drafts_out_of_step():
+                say("publish_unreviewed_captions changed since the last reindex: "
+                    "rebuilding the database and index (reindex)")
+                library.reindex(progress=say, procs=INDEX_PROCESSES)
     except LibraryBusy:
         pass  # the command that is writing resolves its own work
     except (MedialibError, OSError) as exc:

@@ -207,6 +207,8 @@ def test_unreviewed_drafts_can_be_held_back_until_reviewed(
         lib.close()
     rows = {row["slug"]: row for row in json.loads(cli(fresh_library, "list", "--json").output)}
     assert rows[held]["public"] is False
+    assert f"{held}" in (table := cli(fresh_library, "list").output)
+    assert "[automatic captions, held back]" in table.split(held)[1].splitlines()[0]
 
     vtt = fresh_library / "media" / held / "captions.en.vtt"
     fixed = tmp_path / "checked.vtt"
@@ -328,3 +330,21 @@ def test_check_lists_every_problem_of_a_broken_caption_file_on_its_own_line(
     assert f"problem: {vtt}:3: 3 problems in this caption file:\n" in result.stderr
     for line in (3, 6, 9):
         assert f"\n    {vtt}:{line}: broken timing line" in result.stderr
+
+
+def test_serve_makes_the_site_follow_a_changed_hold_back_setting(fresh_library: Path) -> None:
+    from medialib.operations import prepare_to_serve
+
+    held = "healthcare-proxy-advanced-cancer"
+    make_machine(fresh_library, held)  # reindexed with the default: published
+    for publish, stored in ((False, False), (True, True)):
+        lib = Library(Settings(library=fresh_library, publish_unreviewed_captions=publish))
+        try:
+            assert lib.drafts_out_of_step()
+            said: list[str] = []
+            prepare_to_serve(lib, said.append)
+            assert any("publish_unreviewed_captions changed" in s for s in said)
+            assert not lib.drafts_out_of_step()
+            assert (held in lib.index.slugs()) is stored
+        finally:
+            lib.close()
