@@ -30,7 +30,8 @@ step is idempotent, so recovery can itself be interrupted and run again.
 
 Test hook: MEDIALIB_TEST_PAUSE_AT=<point> makes a command wait forever at that point so the
 fault tests can kill it there: an ingest step's name (the ingest runner pauses before each
-step), "transcode", or one of COMMIT_POINTS below.
+step), "transcode", "captions-staged" (`medialib captions --replace`, everything staged and
+nothing committed; see review), or one of COMMIT_POINTS below.
 """
 
 from __future__ import annotations
