@@ -1,11 +1,13 @@
-"""Shared fixtures: settings over a temporary library, the app, its client and the CLI runner."""
+"""Shared fixtures: settings over a temporary library, `make_app`, the app and its client."""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
 from medialib.app import create_app
 from medialib.config import Settings
@@ -43,12 +45,33 @@ def settings(sample_library_dir: Path) -> Settings:
     return Settings(library=sample_library_dir)
 
 
+MakeApp = Callable[[Settings], Flask]
+
+
 @pytest.fixture
-def app(settings: Settings):
-    app = create_app(settings)
-    app.config["TESTING"] = True
-    yield app
-    app.extensions["medialib"].close()
+def make_app() -> Iterator[MakeApp]:
+    """`make_app(settings)`: a testing app over those settings, closed when the test ends.
+
+    The one way tests build an app (as Datasette's `make_app_client`): no test closes its own
+    app in a try/finally, and every app a test made is closed even when the test fails.
+    """
+    made: list[Flask] = []
+
+    def make(settings: Settings) -> Flask:
+        app = create_app(settings)
+        app.config["TESTING"] = True
+        made.append(app)
+        return app
+
+    yield make
+    for app in reversed(made):
+        app.extensions["medialib"].close()
+
+
+@pytest.fixture
+def app(make_app: MakeApp, settings: Settings) -> Flask:
+    """The app over the session's sample library."""
+    return make_app(settings)
 
 
 @pytest.fixture

@@ -312,13 +312,11 @@ def test_remove_deletes_everything(library: Path, tiny_video: Path, tmp_path: Pa
 
 
 def test_a_running_site_sees_added_replaced_and_removed(
-    library: Path, tiny_video: Path, tmp_path: Path
+    make_app, library: Path, tiny_video: Path, tmp_path: Path
 ) -> None:
     """The web app's Library, made (and its index opened) before the ingest, follows it."""
-    from medialib.app import create_app
-
     cli(library, "reindex")
-    app = create_app(Settings(library=library))
+    app = make_app(Settings(library=library))
     site: Library = app.extensions["medialib"]
 
     def visible() -> tuple[list[str], dict[str, int]]:
@@ -327,20 +325,17 @@ def test_a_running_site_sees_added_replaced_and_removed(
             rows = list(session.scalars(select(m.Webcast.title)))
         return rows, site.index.slugs()
 
-    try:
-        assert visible() == ([], {})
-        captions = write(tmp_path / "a.srt", SRT)
-        assert cli(library, "ingest", tiny_video, "--title", "Live", "--captions",
-                   captions).exit_code == 0
-        titles, documents = visible()
-        assert titles == ["Live"] and list(documents) == ["live"]
-        assert cli(library, "ingest", tiny_video, "--title", "Live again", "--slug", "live",
-                   "--captions", captions).exit_code == 0
-        assert visible() == (["Live again"], documents)  # replaced: no duplicate documents
-        assert cli(library, "remove", "live").exit_code == 0
-        assert visible() == ([], {})
-    finally:
-        site.close()
+    assert visible() == ([], {})
+    captions = write(tmp_path / "a.srt", SRT)
+    assert cli(library, "ingest", tiny_video, "--title", "Live", "--captions",
+               captions).exit_code == 0
+    titles, documents = visible()
+    assert titles == ["Live"] and list(documents) == ["live"]
+    assert cli(library, "ingest", tiny_video, "--title", "Live again", "--slug", "live",
+               "--captions", captions).exit_code == 0
+    assert visible() == (["Live again"], documents)  # replaced: no duplicate documents
+    assert cli(library, "remove", "live").exit_code == 0
+    assert visible() == ([], {})
 
 
 def test_ingest_into_the_sample_library(fresh_library: Path, tiny_video: Path,

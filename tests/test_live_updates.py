@@ -7,7 +7,6 @@ import sys
 import threading
 from pathlib import Path
 
-from medialib.app import create_app
 from medialib.config import Settings
 from medialib.library import Library
 
@@ -29,10 +28,10 @@ def medialib(root: Path, *args: str) -> None:
 
 
 def test_pages_and_searches_answer_while_the_library_changes(
-    fresh_library: Path, tiny_video: Path, tmp_path: Path
+    make_app, fresh_library: Path, tiny_video: Path, tmp_path: Path
 ) -> None:
     Library(Settings(library=fresh_library)).reindex()
-    app = create_app(Settings(library=fresh_library))
+    app = make_app(Settings(library=fresh_library))
     captions = tmp_path / "live.vtt"
     captions.write_text(
         "WEBVTT\n\n00:00:00.000 --> 00:00:01.500\nZebrafish models help study cancer.\n",
@@ -64,7 +63,6 @@ def test_pages_and_searches_answer_while_the_library_changes(
         stop.set()
         for reader in readers:
             reader.join()
-    app.extensions["medialib"].close()
 
     assert answered > len(PATHS)
     assert failures == []

@@ -13,7 +13,6 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
-from medialib.app import create_app
 from medialib.config import Settings
 from medialib.web.discovery import webcast_url
 from medialib.web.security import CSP
@@ -197,28 +196,25 @@ def test_social_tags_and_canonical_without_a_public_base_url(web_client) -> None
     assert audio.meta("og:audio") and audio.meta("og:audio:type") == "audio/mp4"
 
 
-def test_a_public_base_url_makes_every_link_canonical(web_library_dir: Path) -> None:
-    app = create_app(Settings(library=web_library_dir,
-                              public_base_url="https://media.example.org/"))
-    try:
-        client = app.test_client()
-        head = page(client, f"/webcasts/{PROXY}")
-        base = "https://media.example.org"
-        assert head.first("link", rel="canonical")["href"] == f"{base}/webcasts/{PROXY}"
-        data = head.jsonld()
-        assert data["embedUrl"] == f"{base}/embed/{PROXY}"
-        assert data["hasPart"][1]["url"].startswith(f"{base}/webcasts/{PROXY}?t=")
-        assert head.meta("twitter:card") == "player"
-        assert head.meta("twitter:player") == f"{base}/embed/{PROXY}"
-        oembed_link = head.first("link", type="application/json+oembed")["href"] or ""
-        assert oembed_link.startswith(f"{base}/oembed?url=")
-        # oEmbed answers for the public host, not for the host the request came in on.
-        local = oembed_link.replace(base, "")
-        assert client.get(local).status_code == 200
-        assert client.get(f"/oembed?url={BASE}/webcasts/{PROXY}").status_code == 404
-        assert f"{base}/sitemap.xml" in client.get("/robots.txt").get_data(as_text=True)
-    finally:
-        app.extensions["medialib"].close()
+def test_a_public_base_url_makes_every_link_canonical(make_app, web_library_dir: Path) -> None:
+    app = make_app(Settings(library=web_library_dir,
+                            public_base_url="https://media.example.org/"))
+    client = app.test_client()
+    head = page(client, f"/webcasts/{PROXY}")
+    base = "https://media.example.org"
+    assert head.first("link", rel="canonical")["href"] == f"{base}/webcasts/{PROXY}"
+    data = head.jsonld()
+    assert data["embedUrl"] == f"{base}/embed/{PROXY}"
+    assert data["hasPart"][1]["url"].startswith(f"{base}/webcasts/{PROXY}?t=")
+    assert head.meta("twitter:card") == "player"
+    assert head.meta("twitter:player") == f"{base}/embed/{PROXY}"
+    oembed_link = head.first("link", type="application/json+oembed")["href"] or ""
+    assert oembed_link.startswith(f"{base}/oembed?url=")
+    # oEmbed answers for the public host, not for the host the request came in on.
+    local = oembed_link.replace(base, "")
+    assert client.get(local).status_code == 200
+    assert client.get(f"/oembed?url={BASE}/webcasts/{PROXY}").status_code == 404
+    assert f"{base}/sitemap.xml" in client.get("/robots.txt").get_data(as_text=True)
 
 
 def test_discovery_links(web_client) -> None:

@@ -190,18 +190,13 @@ def test_writes_are_405(hostile_client) -> None:
         assert "GET" in response.headers["Allow"]
 
 
-def test_accel_redirect(hostile_library_dir) -> None:
-    from medialib.app import create_app
-
-    app = create_app(Settings(library=hostile_library_dir, accel_redirect="/_media/"))
-    try:
-        client = app.test_client()
-        response = client.get(VIDEO, headers={"Range": "bytes=0-9"})
-        assert response.status_code == 200
-        assert response.headers["X-Accel-Redirect"] == "/_media/evil-talk/video.mp4"
-        assert response.headers["Content-Type"] == "video/mp4"
-        assert response.data == b""
-        assert client.get("/media/evil-talk/escape.mp4").status_code == 404
-        assert "X-Accel-Redirect" not in client.get("/media/../catalog.yaml").headers
-    finally:
-        app.extensions["medialib"].close()
+def test_accel_redirect(make_app, hostile_library_dir) -> None:
+    app = make_app(Settings(library=hostile_library_dir, accel_redirect="/_media/"))
+    client = app.test_client()
+    response = client.get(VIDEO, headers={"Range": "bytes=0-9"})
+    assert response.status_code == 200
+    assert response.headers["X-Accel-Redirect"] == "/_media/evil-talk/video.mp4"
+    assert response.headers["Content-Type"] == "video/mp4"
+    assert response.data == b""
+    assert client.get("/media/evil-talk/escape.mp4").status_code == 404
+    assert "X-Accel-Redirect" not in client.get("/media/../catalog.yaml").headers

@@ -330,9 +330,8 @@ def test_every_page_has_a_title_a_main_and_one_h1(web_client, url: str) -> None:
     assert html.count("<h1") == 1
 
 
-def test_an_hour_long_talk_stays_under_60_kb(tmp_path: Path) -> None:
+def test_an_hour_long_talk_stays_under_60_kb(make_app, tmp_path: Path) -> None:
     """900 cues (about 90 minutes of speech) with chapters: the page still weighs under 60 KB."""
-    from medialib.app import create_app
     from medialib.captions import format_timestamp
     from medialib.config import Settings
     from medialib.library import Library
@@ -358,16 +357,13 @@ def test_an_hour_long_talk_stays_under_60_kb(tmp_path: Path) -> None:
         f"    chapters:\n{chapters}\n", encoding="utf-8")
     settings = Settings(library=tmp_path)
     Library(settings).reindex()
-    app = create_app(settings)
-    try:
-        client = app.test_client()
-        html = client.get("/webcasts/hour").data
-        assert html.count(b'class="cue"') == 900
-        assets = sum(_gzip_size(_body(client, url)) for url in (
-            "/static/site.css", "/static/site.js"))
-        assert _gzip_size(html) + assets < 60 * 1024
-    finally:
-        app.extensions["medialib"].close()
+    app = make_app(settings)
+    client = app.test_client()
+    html = client.get("/webcasts/hour").data
+    assert html.count(b'class="cue"') == 900
+    assets = sum(_gzip_size(_body(client, url)) for url in (
+        "/static/site.css", "/static/site.js"))
+    assert _gzip_size(html) + assets < 60 * 1024
 
 
 def test_start_time_marks_the_current_chapter_without_javascript(web_client) -> None:

@@ -6,7 +6,6 @@ import re
 
 import pytest
 
-from medialib.app import create_app
 from medialib.config import Settings
 from medialib.search.model import Hit, SearchResults, WebcastResult
 from medialib.terminal import printable
@@ -116,21 +115,18 @@ def test_filters_narrow_and_are_kept(client) -> None:
     assert "<details class=\"filters\" open>" in html
 
 
-def test_pagination(sample_library_dir) -> None:
-    app = create_app(Settings(library=sample_library_dir, results_per_page=1))
-    try:
-        client = app.test_client()
-        first = client.get("/search?q=brain&topic=brain-metastases").get_data(as_text=True)
-        assert "Page 1 of" in first
-        assert 'href="/search?q=brain&amp;topic=brain-metastases&amp;page=2" rel="next"' in first
-        second = client.get("/search?q=brain&topic=brain-metastases&page=2").get_data(
-            as_text=True)
-        assert "Page 2 of" in second and 'rel="prev"' in second
-        assert len(re.findall(r'<li class="result">', second)) == 1
-        beyond = client.get("/search?q=brain&page=999")
-        assert beyond.status_code == 200
-    finally:
-        app.extensions["medialib"].close()
+def test_pagination(make_app, sample_library_dir) -> None:
+    app = make_app(Settings(library=sample_library_dir, results_per_page=1))
+    client = app.test_client()
+    first = client.get("/search?q=brain&topic=brain-metastases").get_data(as_text=True)
+    assert "Page 1 of" in first
+    assert 'href="/search?q=brain&amp;topic=brain-metastases&amp;page=2" rel="next"' in first
+    second = client.get("/search?q=brain&topic=brain-metastases&page=2").get_data(
+        as_text=True)
+    assert "Page 2 of" in second and 'rel="prev"' in second
+    assert len(re.findall(r'<li class="result">', second)) == 1
+    beyond = client.get("/search?q=brain&page=999")
+    assert beyond.status_code == 200
 
 
 def test_empty_search_shows_the_form_and_topics(client) -> None:

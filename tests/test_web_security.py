@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from medialib.app import create_app
 from medialib.config import Settings
 from medialib.library import Library
 from medialib.web.security import CSP
@@ -112,14 +111,11 @@ def test_security_headers_on_every_response(hostile_client, method: str, url: st
         assert "Strict-Transport-Security" not in h
 
 
-def test_hsts_only_over_https(hostile_library_dir: Path) -> None:
-    app = create_app(Settings(library=hostile_library_dir, https=True))
-    try:
-        for url in ("/", "/nope", "/media/evil-talk/video.mp4"):
-            with app.test_client().get(url) as response:
-                assert response.headers["Strict-Transport-Security"].startswith("max-age=")
-    finally:
-        app.extensions["medialib"].close()
+def test_hsts_only_over_https(make_app, hostile_library_dir: Path) -> None:
+    app = make_app(Settings(library=hostile_library_dir, https=True))
+    for url in ("/", "/nope", "/media/evil-talk/video.mp4"):
+        with app.test_client().get(url) as response:
+            assert response.headers["Strict-Transport-Security"].startswith("max-age=")
 
 
 # ---- methods and paths ---------------------------------------------------------------------
@@ -226,68 +222,56 @@ def broken_library(tmp_path: Path) -> Path:
     return root
 
 
-def test_missing_index_degrades_search_only(broken_library: Path) -> None:
+def test_missing_index_degrades_search_only(make_app, broken_library: Path) -> None:
     settings = Settings(library=broken_library)
     shutil.rmtree(settings.index_path)
-    app = create_app(settings)
-    try:
-        client = app.test_client()
-        page = client.get("/search?q=hello")
-        assert page.status_code == 503
-        assert "Search is being rebuilt" in page.get_data(as_text=True)
-        api = client.get("/api/search?q=hello")
-        assert api.status_code == 503 and "rebuilt" in api.get_json()["error"]
-        assert client.get("/").status_code == 200
-        assert client.get("/webcasts/evil-talk").status_code == 200
-        talk = client.get("/webcasts/evil-talk?q=hello")  # the player plays on
-        assert talk.status_code == 200 and "Search is being rebuilt" in talk.get_data(as_text=True)
-    finally:
-        app.extensions["medialib"].close()
+    app = make_app(settings)
+    client = app.test_client()
+    page = client.get("/search?q=hello")
+    assert page.status_code == 503
+    assert "Search is being rebuilt" in page.get_data(as_text=True)
+    api = client.get("/api/search?q=hello")
+    assert api.status_code == 503 and "rebuilt" in api.get_json()["error"]
+    assert client.get("/").status_code == 200
+    assert client.get("/webcasts/evil-talk").status_code == 200
+    talk = client.get("/webcasts/evil-talk?q=hello")  # the player plays on
+    assert talk.status_code == 200 and "Search is being rebuilt" in talk.get_data(as_text=True)
 
 
-def test_corrupt_index_degrades_search_only(broken_library: Path) -> None:
+def test_corrupt_index_degrades_search_only(make_app, broken_library: Path) -> None:
     settings = Settings(library=broken_library)
     for path in settings.index_path.rglob("*"):
         if path.is_file():
             path.write_bytes(b"\x00garbage" * 10)
-    app = create_app(settings)
-    try:
-        client = app.test_client()
-        assert client.get("/search?q=hello").status_code == 503
-        assert client.get("/api/search?q=hello").status_code == 503
-        assert client.get("/webcasts/evil-talk").status_code == 200
-        assert client.get("/webcasts/evil-talk?q=hello").status_code == 200
-    finally:
-        app.extensions["medialib"].close()
+    app = make_app(settings)
+    client = app.test_client()
+    assert client.get("/search?q=hello").status_code == 503
+    assert client.get("/api/search?q=hello").status_code == 503
+    assert client.get("/webcasts/evil-talk").status_code == 200
+    assert client.get("/webcasts/evil-talk?q=hello").status_code == 200
 
 
-def test_missing_database_is_a_friendly_503(broken_library: Path) -> None:
+def test_missing_database_is_a_friendly_503(make_app, broken_library: Path) -> None:
     settings = Settings(library=broken_library)
     for path in settings.instance.glob("medialib.sqlite3*"):
         path.unlink()
-    app = create_app(settings)
-    try:
-        client = app.test_client()
-        for url in ("/", "/webcasts/evil-talk", "/topics/evil-topic"):
-            response = client.get(url)
-            assert response.status_code == 503, url
-            assert "being updated" in response.get_data(as_text=True)
-    finally:
-        app.extensions["medialib"].close()
+    app = make_app(settings)
+    client = app.test_client()
+    for url in ("/", "/webcasts/evil-talk", "/topics/evil-topic"):
+        response = client.get(url)
+        assert response.status_code == 503, url
+        assert "being updated" in response.get_data(as_text=True)
 
 
-def test_transcript_txt_is_rebuilt_when_the_file_is_gone(broken_library: Path) -> None:
+def test_transcript_txt_is_rebuilt_when_the_file_is_gone(make_app, broken_library: Path) -> None:
     settings = Settings(library=broken_library)
     (settings.transcripts_dir / "evil-talk.en.txt").unlink()
     (settings.media_dir / "evil-talk" / "captions.en.vtt").unlink()
-    app = create_app(settings)
-    try:
-        client = app.test_client()
-        text = client.get("/webcasts/evil-talk/transcript.txt").get_data(as_text=True)
-        assert text.startswith("Talk <script>") and "Plain words about radiation" in text
-        vtt = client.get("/webcasts/evil-talk/transcript.vtt").get_data(as_text=True)
-        assert vtt.startswith("WEBVTT") and "&lt;script&gt;" in vtt
-        html = client.get("/webcasts/evil-talk").get_data(as_text=True)
-        assert 'src="/webcasts/evil-talk/transcript.vtt" default' in html  # from the stored cues
-    finally:
-        app.extensions["medialib"].close()
+    app = make_app(settings)
+    client = app.test_client()
+    text = client.get("/webcasts/evil-talk/transcript.txt").get_data(as_text=True)
+    assert text.startswith("Talk <script>") and "Plain words about radiation" in text
+    vtt = client.get("/webcasts/evil-talk/transcript.vtt").get_data(as_text=True)
+    assert vtt.startswith("WEBVTT") and "&lt;script&gt;" in vtt
+    html = client.get("/webcasts/evil-talk").get_data(as_text=True)
+    assert 'src="/webcasts/evil-talk/transcript.vtt" default' in html  # from the stored cues

@@ -139,11 +139,8 @@ def hostile_library_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def hostile_app(hostile_library_dir: Path):
-    app = create_app(Settings(library=hostile_library_dir))
-    app.config["TESTING"] = True
-    yield app
-    app.extensions["medialib"].close()
+def hostile_app(make_app, hostile_library_dir: Path):
+    return make_app(Settings(library=hostile_library_dir))
 
 
 @pytest.fixture
@@ -178,11 +175,8 @@ def web_settings(web_library_dir: Path) -> Settings:
 
 
 @pytest.fixture
-def web_app(web_settings: Settings):
-    app = create_app(web_settings)
-    app.config["TESTING"] = True
-    yield app
-    app.extensions["medialib"].close()
+def web_app(make_app, web_settings: Settings):
+    return make_app(web_settings)
 
 
 @pytest.fixture
