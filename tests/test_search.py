@@ -479,8 +479,11 @@ def test_searches_keep_working_while_rebuilding(index, tmp_path):
     reader = SearchIndex(tmp_path / "index")
     errors: list[BaseException] = []
     stop = threading.Event()
+    searched = threading.Condition()
+    searches = 0
 
     def search_loop() -> None:
+        nonlocal searches
         while not stop.is_set():
             try:
                 found = reader.search("welcome")
@@ -488,17 +491,34 @@ def test_searches_keep_working_while_rebuilding(index, tmp_path):
             except BaseException as exc:  # pragma: no cover - reported below
                 errors.append(exc)
                 return
+            finally:
+                with searched:
+                    searches += 1
+                    searched.notify_all()
 
+    def midway(webcasts):
+        """The webcasts of a rebuild, holding it after the first until a search has been made."""
+        for n, webcast in enumerate(webcasts):
+            yield webcast
+            if n == 0:
+                with searched:
+                    before = searches
+                    assert searched.wait_for(lambda b=before: searches > b or errors, timeout=60)
+                during.append(searches - before)
+
+    during: list[int] = []
     thread = threading.Thread(target=search_loop)
     thread.start()
     try:
         for _ in range(2):
-            index.rebuild([RADIATION])
-            index.rebuild(LIBRARY)
+            index.rebuild(midway([RADIATION]))
+            index.rebuild(midway(LIBRARY))
     finally:
         stop.set()
         thread.join()
     assert errors == []
+    # Four rebuilds, each with at least one search made while it was half written.
+    assert len(during) == 4 and all(n > 0 for n in during)
 
 
 def test_failed_rebuild_keeps_the_old_index(index):
@@ -524,18 +544,26 @@ def test_missing_index_is_unavailable(tmp_path):
         missing.slugs()
 
 
-@pytest.mark.parametrize("damage", ["pointer", "dangling", "files"])
-def test_damaged_index_is_unavailable(index, damage):
+@pytest.mark.parametrize(
+    ("damage", "looks_whole"),
+    [("pointer", False), ("dangling", False), ("files", False), ("segments", True)],
+)
+def test_damaged_index_is_unavailable(index, damage, looks_whole):
     root = index.index_dir
     if damage == "pointer":
         (root / "CURRENT").write_text("{not json")
     elif damage == "dangling":
         (root / "CURRENT").write_text('{"generation": "gen-0000", "serial": 9}')
     else:
-        for path in next(root.glob("gen-*")).iterdir():
+        (generation,) = root.glob("gen-*")
+        # "files": every file; "segments": the postings only, so the tables of contents still
+        # read and the index looks whole until a search opens it.
+        damaged = [p for p in generation.iterdir() if damage == "files" or p.suffix == ".seg"]
+        assert len(damaged) >= 2  # both indexes' segments at least
+        for path in damaged:
             path.write_bytes(b"\0garbage" * 10)
     fresh = SearchIndex(root)
-    assert not fresh.exists() or damage == "files"
+    assert fresh.exists() is looks_whole
     with pytest.raises(SearchUnavailable):
         fresh.search("radiation")
 
