@@ -37,8 +37,11 @@ test: ## Set up everything the tests need (chromium, axe-core) and run them all
 	@$(MAKE) --no-print-directory venv node_modules/axe-core/axe.min.js
 	$(BIN)/python -m pytest -q -n auto
 
-test-fast: venv ## Run the tests that need no browser
-	$(BIN)/python -m pytest -q -n auto -m "not browser"
+# Fast: no browser, no media rendered by ffmpeg or espeak-ng, no child processes (the `slow` and
+# `browser` marks, set in tests/conftest.py): the unit layer and the test-client and CliRunner
+# tests, about three quarters of the suite, in ~12 s on two cores.
+test-fast: venv ## Run the quick tests (no browser, ffmpeg or child processes), under 20 s
+	$(BIN)/python -m pytest -q -n auto -m "not browser and not slow"
 
 lint: venv ## ruff and mypy
 	$(BIN)/ruff check medialib tests bench

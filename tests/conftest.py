@@ -17,6 +17,28 @@ pytest_plugins = ["tests.media_fixtures", "tests.web_fixtures"]
 
 REPO = Path(__file__).resolve().parent.parent
 
+# What `make test-fast` leaves out, marked here so no test module has to remember it: a test is
+# `slow` when it needs media rendered by ffmpeg (every fixture of tests/media_fixtures.py rests on
+# `media_dir`), a served library, or sample media narrated by espeak-ng, or when its module
+# starts processes of its own (kill -9, a second medialib, ffmpeg). The browser tests are marked
+# `browser` in their modules.
+SLOW_FIXTURES = frozenset({"media_dir", "live_server", "rendered"})
+PROCESS_MODULES = frozenset({"test_faults", "test_live_updates", "test_media", "test_demo"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    from tests import media_fixtures  # a plugin: imported (and rewritten) by now
+
+    media = {name for name in vars(media_fixtures) if name.startswith("tiny_")}
+    slow = SLOW_FIXTURES | media | {"not_media", "no_av_streams"}
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        # A test that picks its media with request.getfixturevalue names the fixture as a param.
+        callspec = getattr(item, "callspec", None)
+        used.update(v for v in (callspec.params.values() if callspec else ()) if isinstance(v, str))
+        if used & slow or item.path.stem in PROCESS_MODULES:
+            item.add_marker(pytest.mark.slow)
+
 
 def copy_sample_library(dest: Path) -> Path:
     """The committed sample library (catalog and captions, no rendered media) copied to `dest`."""
