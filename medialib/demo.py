@@ -40,6 +40,7 @@ from .chapters import Chapter
 from .library import Library
 from .operations import INDEX_PROCESSES
 from .staging import exclusive
+from .transcripts import clock
 
 RENDERER = "medialib-demo 1"  # bump to re-render every sample item after a design change
 FOOTER = "Sample narration \u2014 demonstration library"
@@ -98,7 +99,7 @@ def render_demo(
             items.append(item)
     for item in items:
         if item.need_media:
-            say(f"{item.slug}: rendering {item.kind} ({_clock(item.duration)}, "
+            say(f"{item.slug}: rendering {item.kind} ({clock(item.duration)}, "
                 f"{len(item.cues)} cues)")
         else:
             say(f"{item.slug}: making the poster")
@@ -399,10 +400,6 @@ def _seconds(stamp: str) -> float:
     for part in stamp.strip().split(":"):
         value = value * 60 + float(part)
     return round(value, 3)
-
-
-def _clock(seconds: float) -> str:
-    return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
 
 
 @dataclass(frozen=True)

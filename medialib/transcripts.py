@@ -54,7 +54,10 @@ class TranscriptHeader:
 
 
 def clock(seconds: float) -> str:
-    """"MM:SS" (or "H:MM:SS" past an hour) for a time in seconds."""
+    """"MM:SS" (or "H:MM:SS" past an hour) for a time in seconds, whole seconds cut off.
+
+    The one clock of medialib: transcripts, pages, the command line and the demo's progress all
+    print times with it (web/static/site.js's clock() writes the same in the browser)."""
     total = max(0, int(seconds))
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)

@@ -99,7 +99,7 @@ def test_each_input_kind_becomes_web_ready(
     assert steps == list(STEPS)
     assert f"{action}: 100%|" in result.stderr
     assert "adding topic 'fatigue'" in result.stderr
-    for needle in ("Published 'Managing fatigue'", "duration   0:02",
+    for needle in ("Published 'Managing fatigue'", "duration   00:02",
                    "remuxed" if action == "remux" else "transcoded", "AAC", "cues       en 2",
                    "speakers   Jane Doe, RN", "URL        /webcasts/managing-fatigue"):
         assert needle in result.output

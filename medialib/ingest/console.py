@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..transcripts import clock
 from .runner import Reporter
-from .words import clock, describe_media
+from .words import describe_media
 
 if TYPE_CHECKING:
     from .pipeline import IngestResult

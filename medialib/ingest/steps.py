@@ -25,12 +25,12 @@ from ..journal import pause_point
 from ..library import Library, LoadedWebcast
 from ..media import MediaError
 from ..staging import Staging
-from ..transcripts import transcript_path
+from ..transcripts import clock, transcript_path
 from .poster import POSTER, make_title_card
 from .prepare import Prepared, prepare
 from .request import IngestError, IngestRequest
 from .runner import Reporter, Shared, Step
-from .words import clock, describe_probe, megabytes
+from .words import describe_probe, megabytes
 
 
 class Work(Shared):

@@ -1,21 +1,15 @@
-"""Words for people about an ingest: clock times, sizes, one-line accounts of media."""
+"""Words for people about an ingest: sizes, one-line accounts of media (times: transcripts)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..transcripts import clock
+
 if TYPE_CHECKING:
     from .. import media
     from ..catalog import Webcast
-
-
-def clock(seconds: float) -> str:
-    """ "4:05", or "1:02:03" past an hour."""
-    total = max(0, int(round(seconds)))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def megabytes(size: int) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 from medialib.captions import Cue
 from medialib.chapters import Chapter
 from medialib.errors import MedialibError
+from medialib.transcripts import clock
 
 
 class SearchUnavailable(MedialibError):
@@ -139,8 +140,7 @@ class SearchResults:
         for result in self.results:
             lines.append(f"{clean(result.title)}  ({clean('; '.join(result.speakers))})")
             for hit in result.hits:
-                minutes, seconds = divmod(int(hit.start), 60)
-                lines.append(f"  [{minutes:02d}:{seconds:02d}] {clean(hit.text)}")
+                lines.append(f"  [{clock(hit.start)}] {clean(hit.text)}")
                 lines.append(f"          {moment_url(result.slug, hit.start)}")
         if not self.results:
             lines.append("No results.")
