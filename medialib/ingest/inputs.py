@@ -13,21 +13,9 @@ from pathlib import Path
 from .. import media
 from ..captions import CaptionError, Cue, parse_captions
 from ..chapters import Chapter, parse_chapters, validate_chapters
+from ..languages import ISO639_2, language_label
 from ..media import MediaError, Probe
 from .request import LANG_RE, CaptionSource, IngestError, require_file
-
-# Labels shown in the player's caption menu, in each language's own words.
-LANGUAGE_LABELS = {
-    "en": "English", "es": "Español", "fr": "Français", "de": "Deutsch", "pt": "Português",
-    "it": "Italiano", "zh": "中文", "ht": "Kreyòl ayisyen", "ru": "Русский", "ar": "العربية",
-    "vi": "Tiếng Việt", "ko": "한국어", "ja": "日本語", "pl": "Polski", "el": "Ελληνικά",
-}
-# ffprobe reports ISO 639-2 codes ("eng", "fre" or "fra"); the catalog uses ISO 639-1 ("en").
-ISO639_2 = {
-    "eng": "en", "spa": "es", "fre": "fr", "fra": "fr", "ger": "de", "deu": "de", "por": "pt",
-    "ita": "it", "chi": "zh", "zho": "zh", "hat": "ht", "rus": "ru", "ara": "ar", "vie": "vi",
-    "kor": "ko", "jpn": "ja", "pol": "pl", "gre": "el", "ell": "el",
-}
 
 
 @dataclass(frozen=True)
@@ -40,8 +28,6 @@ class CaptionInput:
     source: str  # a file path, or "<media> subtitle stream #2"
 
 
-def language_label(lang: str) -> str:
-    return LANGUAGE_LABELS.get(lang.split("-")[0], lang)
 
 
 def read_caption_files(sources: Sequence[CaptionSource]) -> list[CaptionInput]:

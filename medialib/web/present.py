@@ -16,14 +16,12 @@ from .. import models as m
 from ..captions import Cue
 from ..chapters import Chapter
 from ..files import resolve_inside
+from ..languages import language_label
 from ..transcripts import Section, build_sections, clock
 from .context import settings
 from .params import spoken_duration
 from .transcript_parts import Part, chapter_part_numbers, part_at, split_parts
 
-LANGUAGES = {"en": "English", "es": "Español", "fr": "Français", "de": "Deutsch",
-             "pt": "Português", "zh": "中文", "ar": "العربية", "ru": "Русский", "vi": "Tiếng Việt",
-             "ht": "Kreyòl ayisyen", "it": "Italiano", "ko": "한국어", "ja": "日本語"}
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
 
@@ -73,7 +71,7 @@ def track_label(track: m.CaptionTrack) -> str:
     """The name a caption track is listed under in the player's menu."""
     if track.label and track.label != track.lang:
         return track.label
-    return LANGUAGES.get(track.lang.split("-")[0].lower(), track.lang)
+    return language_label(track.lang)
 
 
 def kind_label(webcast: m.Webcast) -> str:

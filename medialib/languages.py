@@ -1,0 +1,24 @@
+"""The languages medialib names: each one's name in its own words, and ffprobe's codes for it.
+
+The one table both ingest (a new caption track's label) and the player (its caption menu) read.
+"""
+
+from __future__ import annotations
+
+# Labels shown in the player's caption menu, in each language's own words.
+LANGUAGE_LABELS = {
+    "en": "English", "es": "Español", "fr": "Français", "de": "Deutsch", "pt": "Português",
+    "it": "Italiano", "zh": "中文", "ht": "Kreyòl ayisyen", "ru": "Русский", "ar": "العربية",
+    "vi": "Tiếng Việt", "ko": "한국어", "ja": "日本語", "pl": "Polski", "el": "Ελληνικά",
+}
+# ffprobe reports ISO 639-2 codes ("eng", "fre" or "fra"); the catalog uses ISO 639-1 ("en").
+ISO639_2 = {
+    "eng": "en", "spa": "es", "fre": "fr", "fra": "fr", "ger": "de", "deu": "de", "por": "pt",
+    "ita": "it", "chi": "zh", "zho": "zh", "hat": "ht", "rus": "ru", "ara": "ar", "vie": "vi",
+    "kor": "ko", "jpn": "ja", "pol": "pl", "gre": "el", "ell": "el",
+}
+
+
+def language_label(lang: str) -> str:
+    """The name of language `lang` ("es-MX" -> "Español"); the code itself when it is not known."""
+    return LANGUAGE_LABELS.get(lang.split("-")[0].lower(), lang)
