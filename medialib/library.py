@@ -150,8 +150,8 @@ class Library:
             title=w.title,
             speakers=[catalog.speakers[s].display for s in w.speakers],
             recorded=w.recorded,
-            series=f"{series.title}, part {w.part}" if series and w.part else
-            (series.title if series else None),
+            series=series.title if series else None,
+            part=w.part,
             lang=lang,
             unchecked=any(t.lang == lang and needs_review(t) for t in w.captions),
         )

@@ -45,12 +45,15 @@ class Section:
 
 @dataclass(frozen=True)
 class TranscriptHeader:
+    """What a transcript opens with; render_text is the one place that words it."""
+
     title: str
     speakers: Sequence[str] = ()
     recorded: str | None = None
-    series: str | None = None
+    series: str | None = None  # the series' title
     lang: str = "en"
     unchecked: bool = False  # made from machine captions nobody has checked yet
+    part: int | None = None  # the webcast's part in its series
 
 
 def clock(seconds: float) -> str:
@@ -103,7 +106,8 @@ def render_text(header: TranscriptHeader, sections: Sequence[Section]) -> str:
         label = "Speaker" if len(header.speakers) == 1 else "Speakers"
         lines.append(f"{label}: {'; '.join(header.speakers)}")
     if header.series:
-        lines.append(f"Series: {header.series}")
+        part = f", part {header.part}" if header.part else ""
+        lines.append(f"Series: {header.series}{part}")
     if header.recorded:
         lines.append(f"Recorded: {header.recorded}")
     if header.unchecked:

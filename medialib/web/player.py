@@ -127,6 +127,7 @@ def transcript_txt(slug: str) -> Response:
             recorded=found.recorded,
             series=found.series.title if found.series else None,
             unchecked=bool(track and track.unchecked),
+            part=found.part,
         )
         from .present import transcript_sections
 

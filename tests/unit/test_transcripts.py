@@ -87,7 +87,7 @@ def test_no_cues_and_no_chapters_is_no_sections() -> None:
 def test_render_text() -> None:
     header = TranscriptHeader(
         title="Designating a healthcare proxy", speakers=["Jane Doe, RN"],
-        recorded="2024-03-12", series="Advance care planning, part 2",
+        recorded="2024-03-12", series="Advance care planning", part=2,
     )
     cues = [cue(0, "Welcome.", "Jane Doe"), cue(75, "A proxy speaks for you.", "Jane Doe")]
     text = render_text(header, build_sections(cues, [Chapter(60.0, "What a proxy does")]))
@@ -113,6 +113,8 @@ def test_render_text_header_variants() -> None:
     assert lines[:3] == [long_title, "=" * 79, "Speakers: A; B"]
     assert text.endswith("Speakers: A; B\n")  # one newline at the end, never blank lines
     assert render_text(TranscriptHeader("Alone"), []) == "Alone\n=====\n"
+    unnumbered = render_text(TranscriptHeader("T", series="Care", part=None), [])
+    assert unnumbered.splitlines()[2] == "Series: Care"
 
 
 def test_write_transcript_only_when_changed(tmp_path) -> None:
