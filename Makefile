@@ -48,6 +48,7 @@ lint: venv ## ruff and mypy
 	$(BIN)/mypy
 
 bench: venv ## Run the benchmarks (minutes); figures go to bench/RESULTS.md
+	$(BIN)/python -m pip install -q -e '.[bench]'
 	$(BIN)/python bench/run_all.py
 
 clean: ## Remove derived state (database, index, rendered media)

@@ -17,6 +17,7 @@ BENCHMARKS = [
     ["lighthouse_bench.py"],
     ["slowclient_bench.py"],
     ["page_budget_bench.py"],
+    ["captions_bench.py"],
 ]
 
 

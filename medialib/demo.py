@@ -13,10 +13,8 @@ ingested in its place) is never overwritten unless forced.
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import os
-import re
 import shutil
 import subprocess
 import tempfile
@@ -31,10 +29,9 @@ from pathlib import Path
 from typing import Any
 
 import ffmpeg
-import webvtt
 
 from . import media
-from .captions import Cue
+from .captions import CaptionError, Cue, parse_captions
 from .catalog import Catalog, Webcast
 from .chapters import Chapter
 from .library import Library
@@ -53,8 +50,6 @@ WIDTH, HEIGHT, FPS, GOP = 1280, 720, 2, 10
 TAIL = 1.0  # seconds of silence after the last cue
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 COLORS = {"bg": "0xF6F3EC", "ink": "0x1F2933", "muted": "0x52606D", "accent": "0x2F5D7C"}
-_VOICE_SPAN = re.compile(r"<v(?:\.[^\s>]*)?\s+([^>]+)>")
-_TAG = re.compile(r"<[^>]*>")
 
 
 class DemoError(media.MediaError):
@@ -120,23 +115,20 @@ def render_demo(
 
 
 def read_cues(path: Path) -> list[Cue]:
-    """The cues of a WebVTT file as plain text with their speakers (voice spans), in order."""
+    """The cues of a caption file as plain text with their speakers, in order: read by
+    medialib.captions, as ingest and reindex read them, so the narration says what the
+    transcript shows."""
     try:
-        captions = webvtt.read(str(path)).captions
+        data = Path(path).read_bytes()
     except FileNotFoundError:
         raise DemoError(path, "caption file not found") from None
-    except Exception as exc:  # webvtt-py raises several error types for malformed files
-        raise DemoError(path, f"cannot read captions ({exc})") from None
-    cues = []
-    for caption in captions:
-        raw = " ".join(caption.raw_text.split())
-        voice = _VOICE_SPAN.search(raw)
-        text = html.unescape(_TAG.sub("", raw)).strip()
-        if text:
-            speaker = voice.group(1).strip() if voice else None
-            cues.append(Cue(_seconds(caption.start), _seconds(caption.end), text, speaker))
-    if not cues:
-        raise DemoError(path, "no cues to narrate")
+    except OSError as exc:
+        raise DemoError(path, f"cannot read captions ({exc.strerror or exc})") from None
+    try:
+        cues = parse_captions(data, str(path))
+    except CaptionError as exc:
+        where = f"line {exc.line}: " if exc.line else ""
+        raise DemoError(path, f"cannot read captions ({where}{exc.message})") from None
     return sorted(cues, key=lambda c: c.start)
 
 
@@ -392,14 +384,6 @@ def _wrap(text: str, width: int, lines: int) -> str:
         rest = " ".join(wrapped[lines - 1 :])
         wrapped = [*wrapped[: lines - 1], textwrap.shorten(rest, width, placeholder=" \u2026")]
     return "\n".join(wrapped)
-
-
-def _seconds(stamp: str) -> float:
-    """ "HH:MM:SS.mmm" or "MM:SS.mmm" -> seconds (webvtt-py 0.6 rounds its own to whole ones)."""
-    value = 0.0
-    for part in stamp.strip().split(":"):
-        value = value * 60 + float(part)
-    return round(value, 3)
 
 
 @dataclass(frozen=True)
