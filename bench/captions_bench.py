@@ -149,7 +149,7 @@ def main() -> None:
         f"medialib.captions {fast * 1000:.1f} ms ({900 / fast:,.0f} cues/s), "
         f"webvtt-py {slow * 1000:.1f} ms ({900 / slow:,.0f} cues/s).",
     ])
-    write_section("Captions", body, "pip install -e '.[bench]' && "
+    write_section("Captions", body, ".venv/bin/pip install -e '.[bench]' && "
                   f".venv/bin/python bench/captions_bench.py --rounds {args.rounds}")
     print(body)
 
