@@ -34,6 +34,15 @@ from . import media
 from .captions import CaptionError, Cue, parse_captions
 from .catalog import Catalog, Webcast
 from .chapters import Chapter
+from .ingest.poster import (
+    ACCENT,
+    BACKGROUND,
+    FONT_DIR,
+    INK,
+    MUTED,
+    make_title_card,
+    quote_option,
+)
 from .library import Library
 from .operations import INDEX_PROCESSES
 from .staging import exclusive
@@ -48,8 +57,7 @@ BASE_WPM, MAX_WPM = 165, 400
 # keep seeking instant at a small encoding cost.
 WIDTH, HEIGHT, FPS, GOP = 1280, 720, 2, 10
 TAIL = 1.0  # seconds of silence after the last cue
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-COLORS = {"bg": "0xF6F3EC", "ink": "0x1F2933", "muted": "0x52606D", "accent": "0x2F5D7C"}
+COLORS = {"bg": BACKGROUND, "ink": INK, "muted": MUTED, "accent": ACCENT}  # the title card's
 
 
 class DemoError(media.MediaError):
@@ -198,7 +206,10 @@ def _render(item: _Item) -> float:
                 source = part_media if item.need_media else item.media_path
                 media.make_poster(source, part_poster, at_seconds=item.duration * 0.1)
             else:
-                _title_card(item, work, part_poster)
+                note = make_title_card(item.title, [item.presenters] if item.presenters else [],
+                                       part_poster, work, footer=FOOTER)
+                if not part_poster.exists():
+                    raise DemoError(item.slug, f"no title card: {note}")
         if item.need_media:
             os.replace(part_media, item.media_path)
         os.replace(part_poster, item.poster_path)
@@ -301,14 +312,6 @@ def _encode(item: _Item, wav: Path, work: Path, dest: Path) -> None:
     _ffmpeg(output.compile(cmd="ffmpeg", overwrite_output=True), item.slug)
 
 
-def _title_card(item: _Item, work: Path, dest: Path) -> None:
-    """The poster of an audio item: a still slide with its title and presenters."""
-    card = ffmpeg.input(f"color=c={COLORS['bg']}:s={WIDTH}x{HEIGHT}:d=1", f="lavfi")
-    output = ffmpeg.output(card["0"], str(dest), vf=_slide_filter(item, work), f="image2",
-                           update=1, **{"frames:v": 1, "q:v": 3})
-    _ffmpeg(output.compile(cmd="ffmpeg", overwrite_output=True), item.slug)
-
-
 def _ffmpeg(args: list[str], slug: str) -> None:
     args[1:1] = ["-hide_banner", "-nostdin", "-v", "error"]
     result = subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True)
@@ -321,7 +324,8 @@ def _ffmpeg(args: list[str], slug: str) -> None:
 
 
 def _slide_filter(item: _Item, work: Path) -> str:
-    """drawtext filters for the title, presenters, each chapter in its time span, and a footer.
+    """A video's slides: drawtext filters for the title, presenters, each chapter in its time
+    span, and a footer (an audio item's poster is ingest's title card).
 
     Text goes through files (textfile=, expansion=none), so apostrophes, colons, commas and
     percent signs in titles need no escaping; only the file paths are quoted.
@@ -337,9 +341,7 @@ def _slide_filter(item: _Item, work: Path) -> str:
         filters.append(_drawtext(work, "presenters", presenters, regular, 30, "muted", 96, y))
         y += _lines_height(presenters, 30)
     y = max(440, y + 24)  # the chapter block; at most 3 + 2 lines above keep it off the footer
-    if item.kind == "audio":
-        filters.append(_drawtext(work, "kind", "Audio podcast", regular, 30, "accent", 96, y))
-    for n, chapter in enumerate(item.chapters if item.kind == "video" else ()):
+    for n, chapter in enumerate(item.chapters):
         end = item.chapters[n + 1].start if n + 1 < len(item.chapters) else item.duration + 1
         when = f"gte(t,{chapter.start:.3f})*lt(t,{end:.3f})"
         label = f"Chapter {n + 1} of {len(item.chapters)}"
@@ -354,7 +356,7 @@ def _drawtext(work: Path, name: str, text: str, font: str, size: int, color: str
               enable: str | None = None) -> str:
     path = work / f"{name}.txt"
     path.write_text(text, encoding="utf-8")
-    parts = [font, f"textfile={_quote(str(path))}", "expansion=none", f"fontsize={size}",
+    parts = [font, f"textfile={quote_option(str(path))}", "expansion=none", f"fontsize={size}",
              f"fontcolor={COLORS[color]}", f"x={x}", f"y={y}", f"line_spacing={size // 4}"]
     if enable:
         parts.append(f"enable='{enable}'")
@@ -369,13 +371,8 @@ def _lines_height(text: str, size: int) -> int:
 def _font(name: str) -> str:
     path = FONT_DIR / name
     if path.exists():
-        return f"fontfile={_quote(str(path))}"
+        return f"fontfile={quote_option(str(path))}"
     return "font='DejaVu Sans" + (":style=Bold'" if "Bold" in name else "'")
-
-
-def _quote(value: str) -> str:
-    """A filter option value in single quotes (a quote inside is closed, escaped, reopened)."""
-    return "'" + value.replace("\\", "\\\\").replace("'", "'\\''") + "'"
 
 
 def _wrap(text: str, width: int, lines: int) -> str:
