@@ -1,5 +1,10 @@
 """XML the site publishes: RSS 2.0 podcast feeds (with the iTunes tags podcast apps read) and
-the sitemap (with Google's video extension). Built with xml.etree, so every text is escaped."""
+the sitemap (with Google's video extension). Built with xml.etree, so every text is escaped.
+
+Written here rather than with feedgen 1.0, measured: feedgen raises ValueError on a title or
+summary holding a control character (a 500 for /feed.xml; here the character is dropped), needs
+lxml (13 MB) and python-dateutil, writes neither Podcasting 2.0's <podcast:transcript> nor a
+sitemap, and saves nothing that matters (a one-item feed: 0.12 ms against 0.25 ms here)."""
 
 from __future__ import annotations
 
@@ -19,8 +24,8 @@ for _prefix, _uri in (("itunes", ITUNES), ("atom", ATOM), ("podcast", PODCAST),
                       ("video", VIDEO)):
     ET.register_namespace(_prefix, _uri)
 
-# XML 1.0 cannot carry most control characters, even escaped: they are dropped.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# XML 1.0 cannot carry most control characters or lone surrogates, even escaped: they are dropped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # A publication time for a recording that only has a date: noon UTC keeps the same calendar
 # day from Hawaii to New Zealand.
 PUBLISHED_AT = time(12, 0, tzinfo=UTC)

@@ -6,6 +6,9 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from medialib.web.feeds import (
     ATOM,
     ITUNES,
@@ -27,7 +30,7 @@ CHANNEL = Channel(
     title="Talks <b>& more</b>",
     link="https://media.example.org/",
     feed_url="https://media.example.org/feed.xml",
-    description="Webcasts\x00 for patients\x1f and families",
+    description="Webcasts\x00 for patients\x1f and families\ud800",
     author="Cancer Center",
 )
 
@@ -139,3 +142,12 @@ def test_sitemap_leaves_out_a_duration_outside_its_limits() -> None:
             f"{{{SITEMAP}}}url/{{{VIDEO}}}video")
         assert entry is not None and entry.find(f"{{{VIDEO}}}duration") is None
         assert entry.find(f"{{{VIDEO}}}content_loc") is None
+
+
+@given(st.text(max_size=80))
+def test_any_text_makes_well_formed_xml(text: str) -> None:
+    channel = Channel(text, "https://m.example/", "https://m.example/feed.xml", text, text)
+    feed = parse(podcast_feed(channel, [episode(1, title=text, description=text)]))
+    assert feed.find("channel/item") is not None
+    video = VideoEntry(text, text, "https://m.example/p.jpg", "https://m.example/embed/t")
+    assert parse(sitemap([SitemapUrl("https://m.example/t", video)])) is not None
