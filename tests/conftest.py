@@ -51,14 +51,20 @@ def copy_sample_library(dest: Path) -> Path:
     return dest
 
 
+def reindexed(root: Path) -> Path:
+    """The library at `root` after a reindex (database, index, transcripts), nothing left open."""
+    library = Library(Settings(library=root))
+    try:
+        library.reindex()
+    finally:
+        library.close()
+    return root
+
+
 @pytest.fixture(scope="session")
 def sample_library_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample library, reindexed once per session (database, index, transcripts)."""
-    root = copy_sample_library(tmp_path_factory.mktemp("sample") / "library")
-    lib = Library(Settings(library=root))
-    lib.reindex()
-    lib.close()
-    return root
+    return reindexed(copy_sample_library(tmp_path_factory.mktemp("sample") / "library"))
 
 
 @pytest.fixture

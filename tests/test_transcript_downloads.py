@@ -7,14 +7,11 @@ from pathlib import Path
 
 from medialib.catalog import Catalog
 from medialib.config import Settings
-from medialib.library import Library
+from tests.conftest import reindexed
 
 
 def test_a_rebuilt_transcript_download_is_the_written_file(make_app, fresh_library: Path) -> None:
-    settings = Settings(library=fresh_library)
-    library = Library(settings)
-    library.reindex()
-    library.close()
+    settings = Settings(library=reindexed(fresh_library))
     slugs = list(Catalog.load(fresh_library / "catalog.yaml").webcasts)
     written = {}
     for slug in slugs:

@@ -16,7 +16,6 @@ import pytest
 
 from medialib.app import create_app
 from medialib.config import Settings
-from medialib.library import Library
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -131,11 +130,9 @@ def write_hostile_library(root: Path) -> Path:
 @pytest.fixture(scope="session")
 def hostile_library_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The hostile library, reindexed once (database, index, transcripts)."""
-    root = write_hostile_library(tmp_path_factory.mktemp("hostile") / "library")
-    lib = Library(Settings(library=root))
-    lib.reindex()
-    lib.close()
-    return root
+    from tests.conftest import reindexed
+
+    return reindexed(write_hostile_library(tmp_path_factory.mktemp("hostile") / "library"))
 
 
 @pytest.fixture
@@ -155,7 +152,7 @@ def hostile_client(hostile_app):
 def web_library_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample library with small stand-in media and posters (the player needs files)."""
     from medialib.catalog import Catalog
-    from tests.conftest import copy_sample_library
+    from tests.conftest import copy_sample_library, reindexed
 
     root = copy_sample_library(tmp_path_factory.mktemp("web") / "library")
     for webcast in Catalog.load(root / "catalog.yaml").webcasts.values():
@@ -163,10 +160,7 @@ def web_library_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (folder / webcast.media.file).write_bytes(MEDIA_BYTES)
         if webcast.poster:
             (folder / webcast.poster).write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 60)
-    lib = Library(Settings(library=root))
-    lib.reindex()
-    lib.close()
-    return root
+    return reindexed(root)
 
 
 @pytest.fixture
@@ -222,6 +216,7 @@ def _render_library(root: Path) -> Path:
 
     from medialib.catalog import Catalog
     from medialib.demo import render_demo
+    from tests.conftest import reindexed
 
     root.mkdir(parents=True, exist_ok=True)
     shutil.copy2(REPO / "catalog.yaml", root / "catalog.yaml")
@@ -240,10 +235,7 @@ def _render_library(root: Path) -> Path:
             (folder / vtt.name).write_text(text, encoding="utf-8")
     catalog.save()
     render_demo(root, Catalog.load(root / "catalog.yaml"), jobs=2)
-    lib = Library(Settings(library=root))
-    lib.reindex()
-    lib.close()
-    return root
+    return reindexed(root)
 
 
 @pytest.fixture(scope="session")
