@@ -135,9 +135,9 @@ def hostile_library_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return reindexed(write_hostile_library(tmp_path_factory.mktemp("hostile") / "library"))
 
 
-@pytest.fixture
-def hostile_app(make_app, hostile_library_dir: Path):
-    return make_app(Settings(library=hostile_library_dir))
+@pytest.fixture(scope="session")
+def hostile_app(make_shared_app, hostile_library_dir: Path):
+    return make_shared_app(Settings(library=hostile_library_dir))
 
 
 @pytest.fixture
@@ -168,9 +168,9 @@ def web_settings(web_library_dir: Path) -> Settings:
     return Settings(library=web_library_dir)
 
 
-@pytest.fixture
-def web_app(make_app, web_settings: Settings):
-    return make_app(web_settings)
+@pytest.fixture(scope="session")
+def web_app(make_shared_app, web_library_dir: Path):
+    return make_shared_app(Settings(library=web_library_dir))
 
 
 @pytest.fixture
