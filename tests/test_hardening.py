@@ -4,17 +4,16 @@ elsewhere, ids with whitespace and orphaned topics — each as a hostile visitor
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 
-from medialib.app import create_app
 from medialib.config import Settings, settings_help
 from medialib.library import Library
 from medialib.web.hosts import split_host
 from medialib.web.security import CSP
+from tests.conftest import reindexed
 
 TALK = "role-of-radiation-mbc"
 SECRET = "SECRET OUTSIDE THE LIBRARY"
@@ -47,24 +46,21 @@ def test_loopback_names_are_trusted_by_default(client, host: str) -> None:
 
 
 def test_trusted_hosts_and_the_public_base_url_name_the_hosts_answered(
-        sample_library_dir: Path) -> None:
-    app = create_app(Settings(library=sample_library_dir,
-                              trusted_hosts="media.example.org, .example.net",
-                              public_base_url="https://public.example.com/library"))
-    try:
-        client = app.test_client()
-        for host in ("media.example.org", "example.net", "www.example.net:8443",
-                     "public.example.com", "localhost"):
-            assert client.get("/", headers={"Host": host}).status_code == 200, host
-        for host in ("example.org", "evil.example.com", "notexample.net"):
-            assert client.get("/", headers={"Host": host}).status_code == 400, host
-        # With a public address, links name it whatever trusted host the request came on.
-        feed = client.get("/feed.xml", headers={"Host": "media.example.org"})
-        assert "media.example.org" not in feed.get_data(as_text=True)
-        assert "https://public.example.com/library/" in feed.get_data(as_text=True)
-        assert "Host" not in feed.headers.get("Vary", "")
-    finally:
-        app.extensions["medialib"].close()
+        make_app, sample_library_dir: Path) -> None:
+    app = make_app(Settings(library=sample_library_dir,
+                            trusted_hosts="media.example.org, .example.net",
+                            public_base_url="https://public.example.com/library"))
+    client = app.test_client()
+    for host in ("media.example.org", "example.net", "www.example.net:8443",
+                 "public.example.com", "localhost"):
+        assert client.get("/", headers={"Host": host}).status_code == 200, host
+    for host in ("example.org", "evil.example.com", "notexample.net"):
+        assert client.get("/", headers={"Host": host}).status_code == 400, host
+    # With a public address, links name it whatever trusted host the request came on.
+    feed = client.get("/feed.xml", headers={"Host": "media.example.org"})
+    assert "media.example.org" not in feed.get_data(as_text=True)
+    assert "https://public.example.com/library/" in feed.get_data(as_text=True)
+    assert "Host" not in feed.headers.get("Vary", "")
 
 
 @pytest.mark.parametrize("url", ["/", "/feed.xml", "/sitemap.xml", "/robots.txt",
@@ -185,16 +181,9 @@ def linked_library(fresh_library: Path, tmp_path: Path) -> Path:
     return fresh_library
 
 
-def app_client(library: Path) -> Iterator[FlaskClient]:
-    """A test client of the app over `library`, its store closed afterwards (a fixture body)."""
-    app = create_app(Settings(library=library))
-    yield app.test_client()
-    app.extensions["medialib"].close()
-
-
 @pytest.fixture
-def linked_client(linked_library: Path) -> Iterator[FlaskClient]:
-    yield from app_client(linked_library)
+def linked_client(make_app, linked_library: Path) -> FlaskClient:
+    return make_app(Settings(library=linked_library)).test_client()
 
 
 @pytest.mark.parametrize("url", [f"/webcasts/{TALK}/transcript.txt",
@@ -222,7 +211,7 @@ def test_transcript_downloads_are_rebuilt_from_the_database_instead(linked_clien
 
 
 @pytest.fixture
-def orphan_client(fresh_library: Path) -> Iterator[FlaskClient]:
+def orphan_client(make_app, fresh_library: Path) -> FlaskClient:
     catalog = fresh_library / "catalog.yaml"
     text = catalog.read_text(encoding="utf-8")
     text = text.replace("topics:\n", "topics:\n  radiaton-therapy:\n    name: Radiaton therapy\n"
@@ -230,8 +219,7 @@ def orphan_client(fresh_library: Path) -> Iterator[FlaskClient]:
                         "    description: Talks to come.\n", 1)
     text = text.replace("series:\n", "series:\n  typo-series:\n    title: Typo series\n", 1)
     catalog.write_text(text, encoding="utf-8")
-    Library(Settings(library=fresh_library)).reindex()
-    yield from app_client(fresh_library)
+    return make_app(Settings(library=reindexed(fresh_library))).test_client()
 
 
 def test_an_undescribed_topic_or_series_with_no_webcast_has_no_page(orphan_client) -> None:

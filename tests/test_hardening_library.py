@@ -4,7 +4,6 @@ library, orphaned topics, over-long slugs and terminal escapes in catalog text."
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,6 @@ from medialib.terminal import printable
 from medialib.web.transcript_parts import PART_CUES
 from tests.ingest_support import cli, diff_trees, published_template, tree_digest
 from tests.long_library import write_long_library
-from tests.test_hardening import app_client
 
 
 @pytest.fixture
@@ -84,8 +82,8 @@ def long_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def long_client(long_library: Path) -> Iterator[FlaskClient]:
-    yield from app_client(long_library)
+def long_client(make_app, long_library: Path) -> FlaskClient:
+    return make_app(Settings(library=long_library)).test_client()
 
 
 @pytest.mark.parametrize("url", ["/webcasts/ten-hours", "/webcasts/ten-hours?t=18000",
