@@ -20,11 +20,12 @@ REPO = Path(__file__).resolve().parent.parent
 
 # What `make test-fast` leaves out, marked here so no test module has to remember it: a test is
 # `slow` when it needs media rendered by ffmpeg (every fixture of tests/media_fixtures.py rests on
-# `media_dir`), a served library, or sample media narrated by espeak-ng, or when its module
-# starts processes of its own (kill -9, a second medialib, ffmpeg). The browser tests are marked
-# `browser` in their modules.
-SLOW_FIXTURES = frozenset({"media_dir", "live_server", "rendered"})
-PROCESS_MODULES = frozenset({"test_faults", "test_live_updates", "test_media", "test_demo"})
+# `media_dir`), a served library, sample media narrated by espeak-ng or a ten-hour talk, or when
+# its module starts processes or servers of its own (kill -9, a second medialib, ffmpeg, clients
+# that wait out the server's timeouts). The browser tests are marked `browser` in their modules.
+SLOW_FIXTURES = frozenset({"media_dir", "live_server", "rendered", "long_library"})
+PROCESS_MODULES = frozenset({"test_faults", "test_faults_readers", "test_live_updates",
+                             "test_media", "test_demo", "test_slow_clients"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

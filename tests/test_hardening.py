@@ -10,10 +10,9 @@ import pytest
 from flask.testing import FlaskClient
 
 from medialib.config import Settings, settings_help
-from medialib.library import Library
 from medialib.web.hosts import split_host
 from medialib.web.security import CSP
-from tests.conftest import reindexed
+from tests.conftest import copy_sample_library, reindexed
 
 TALK = "role-of-radiation-mbc"
 SECRET = "SECRET OUTSIDE THE LIBRARY"
@@ -163,22 +162,23 @@ def test_the_ids_themselves_still_answer(client) -> None:
 # ---- files that point out of the library -------------------------------------------------------
 
 
-@pytest.fixture
-def linked_library(fresh_library: Path, tmp_path: Path) -> Path:
+@pytest.fixture(scope="module")
+def linked_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample library, indexed, then its transcript, captions and poster of TALK replaced by
-    symlinks to a file outside it."""
-    Library(Settings(library=fresh_library)).reindex()
-    secret = tmp_path / "outside" / "shadow"
+    symlinks to a file outside it (read only: the tests of this module share it)."""
+    folder = tmp_path_factory.mktemp("linked")
+    library = reindexed(copy_sample_library(folder / "library"))
+    secret = folder / "outside" / "shadow"
     secret.parent.mkdir()
     secret.write_text(f"WEBVTT\n\n00:00.000 --> 00:01.000\n{SECRET}\n", encoding="utf-8")
-    transcript = fresh_library / "transcripts" / f"{TALK}.en.txt"
+    transcript = library / "transcripts" / f"{TALK}.en.txt"
     transcript.unlink()
     transcript.symlink_to(secret)
-    captions = fresh_library / "media" / TALK / "captions.en.vtt"
+    captions = library / "media" / TALK / "captions.en.vtt"
     captions.unlink()
     captions.symlink_to(secret)
-    (fresh_library / "media" / TALK / "poster.jpg").symlink_to(secret)
-    return fresh_library
+    (library / "media" / TALK / "poster.jpg").symlink_to(secret)
+    return library
 
 
 @pytest.fixture
