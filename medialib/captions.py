@@ -2,13 +2,14 @@
 
 Written here rather than using webvtt-py (the product owner's choice of library), for reasons
 measured by bench/captions_bench.py (bench/RESULTS.md, "Captions"): of eight faulty files
-webvtt-py 0.6 accepts six silently (a cue with a bad timestamp, minutes over 59, an end before
-its start, stray text, a NUL byte: dropped or kept without a word) and names no line in the two
-it refuses, where staff need the file and line to fix; it cannot read a Windows-1252 file
-(UnicodeDecodeError), rounds times to whole seconds and leaves "&amp;" in the text. This module
-names the line in each case, reads every encoding tried, and is no slower (a one-hour file: ~21
-ms here against ~25 ms). The demo reads its captions through this module too, so nothing in
-medialib uses webvtt-py; it stays only as the benchmark's yardstick (pyproject's `bench` extra).
+webvtt-py 0.6 accepts six without a word (a bad timestamp, minutes over 59, an end before its
+start, stray text, a NUL byte, a header with no cues: cues dropped or kept as they are) and
+names no line in the two it refuses, where staff need the file and line to fix; it cannot read a
+Windows-1252 file (UnicodeDecodeError), rounds times to whole seconds and leaves "&amp;" in the
+text. This module refuses each of those with its line (and reads a file that starts with a timing
+line as SRT, on purpose), reads every encoding tried, and is no slower: 15-35% faster on a
+one-hour file in the runs here. The demo reads its captions through this module too, so nothing
+in medialib uses webvtt-py; it stays only as the benchmark's yardstick (pyproject's `bench`).
 """
 
 from __future__ import annotations
