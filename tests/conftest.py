@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,11 +11,9 @@ from flask import Flask
 
 from medialib.app import create_app
 from medialib.config import Settings
-from medialib.library import Library
+from tests.libraries import copy_sample_library, reindexed
 
 pytest_plugins = ["tests.media_fixtures", "tests.web_fixtures"]
-
-REPO = Path(__file__).resolve().parent.parent
 
 # What `make test-fast` leaves out, marked here so no test module has to remember it: a test is
 # `slow` when it needs media rendered by ffmpeg (every fixture of tests/media_fixtures.py rests on
@@ -40,27 +37,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         used.update(v for v in (callspec.params.values() if callspec else ()) if isinstance(v, str))
         if used & slow or item.path.stem in PROCESS_MODULES:
             item.add_marker(pytest.mark.slow)
-
-
-def copy_sample_library(dest: Path) -> Path:
-    """The committed sample library (catalog and captions, no rendered media) copied to `dest`."""
-    dest.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(REPO / "catalog.yaml", dest / "catalog.yaml")
-    for vtt in (REPO / "media").glob("*/*.vtt"):
-        target = dest / "media" / vtt.parent.name
-        target.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(vtt, target / vtt.name)
-    return dest
-
-
-def reindexed(root: Path) -> Path:
-    """The library at `root` after a reindex (database, index, transcripts), nothing left open."""
-    library = Library(Settings(library=root))
-    try:
-        library.reindex()
-    finally:
-        library.close()
-    return root
 
 
 @pytest.fixture(scope="session")

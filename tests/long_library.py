@@ -9,8 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from medialib.captions import format_timestamp
-from medialib.config import Settings
-from medialib.library import Library
+from tests.libraries import reindexed
 
 CUE_SECONDS = 3
 CHAPTER_MINUTES = 10
@@ -39,9 +38,4 @@ webcasts:
     chapters:
 {chapters}
 """, encoding="utf-8")
-    library = Library(Settings(library=root))
-    try:
-        library.reindex()
-    finally:
-        library.close()
-    return root
+    return reindexed(root)

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from medialib.config import Settings, settings_help
 from medialib.web.hosts import split_host
 from medialib.web.security import CSP
-from tests.conftest import copy_sample_library, reindexed
+from tests.libraries import copy_sample_library, reindexed
 
 TALK = "role-of-radiation-mbc"
 SECRET = "SECRET OUTSIDE THE LIBRARY"

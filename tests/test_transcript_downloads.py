@@ -7,7 +7,7 @@ from pathlib import Path
 
 from medialib.catalog import Catalog
 from medialib.config import Settings
-from tests.conftest import reindexed
+from tests.libraries import reindexed
 
 
 def test_a_rebuilt_transcript_download_is_the_written_file(make_app, fresh_library: Path) -> None:

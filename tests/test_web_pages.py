@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from medialib.catalog import Catalog
-from tests.conftest import REPO
+from tests.libraries import REPO
 
 CATALOG = Catalog.load(REPO / "catalog.yaml")
 SLUGS = list(CATALOG.webcasts)

@@ -130,7 +130,7 @@ def write_hostile_library(root: Path) -> Path:
 @pytest.fixture(scope="session")
 def hostile_library_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The hostile library, reindexed once (database, index, transcripts)."""
-    from tests.conftest import reindexed
+    from tests.libraries import reindexed
 
     return reindexed(write_hostile_library(tmp_path_factory.mktemp("hostile") / "library"))
 
@@ -152,7 +152,7 @@ def hostile_client(hostile_app):
 def web_library_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample library with small stand-in media and posters (the player needs files)."""
     from medialib.catalog import Catalog
-    from tests.conftest import copy_sample_library, reindexed
+    from tests.libraries import copy_sample_library, reindexed
 
     root = copy_sample_library(tmp_path_factory.mktemp("web") / "library")
     for webcast in Catalog.load(root / "catalog.yaml").webcasts.values():
@@ -216,7 +216,7 @@ def _render_library(root: Path) -> Path:
 
     from medialib.catalog import Catalog
     from medialib.demo import render_demo
-    from tests.conftest import reindexed
+    from tests.libraries import reindexed
 
     root.mkdir(parents=True, exist_ok=True)
     shutil.copy2(REPO / "catalog.yaml", root / "catalog.yaml")
