@@ -7,15 +7,12 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from medialib.app import create_app
 from medialib.catalog import Catalog
 from medialib.config import Settings
 from medialib.library import Library
@@ -47,16 +44,6 @@ def make_machine(root: Path, *slugs: str) -> None:
     assert cli(root, "reindex").exit_code == 0
 
 
-@contextmanager
-def client_of(root: Path, **settings: Any) -> Iterator[Any]:
-    app = create_app(Settings(library=root, **settings))
-    app.config["TESTING"] = True
-    try:
-        yield app.test_client()
-    finally:
-        app.extensions["medialib"].close()
-
-
 def jsonld(html: str) -> dict[str, Any]:
     found = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
     assert found is not None
@@ -69,42 +56,42 @@ PAGES = (f"/webcasts/{SLUG}", f"/embed/{SLUG}", f"/webcasts/{SLUG}/transcript",
 
 
 def test_machine_captions_carry_the_notice_until_staff_replace_them(
-    library: Path, tmp_path: Path
+    make_app, library: Path, tmp_path: Path
 ) -> None:
     make_machine(library, SLUG)
     text = (library / "transcripts" / f"{SLUG}.en.txt").read_text(encoding="utf-8")
     assert f"Note: {NOTICE}" in text
-    with client_of(library) as client:
-        for url in PAGES:
-            body = client.get(url).get_data(as_text=True)
-            assert NOTICE in body, url
-        html = client.get(f"/webcasts/{SLUG}").get_data(as_text=True)
-        assert 'role="note"' in html  # said in words, not only shown in a colour
-        assert 'label="English (automatic, not yet checked)"' in html  # the captions menu
-        caption = jsonld(html)["caption"][0]
-        assert caption["creativeWorkStatus"] == "Draft"
-        assert caption["creator"]["@type"] == "SoftwareApplication"
-        assert caption["encodingFormat"] == "text/vtt" and caption["inLanguage"] == "en"
+    client = make_app(Settings(library=library)).test_client()
+    for url in PAGES:
+        body = client.get(url).get_data(as_text=True)
+        assert NOTICE in body, url
+    html = client.get(f"/webcasts/{SLUG}").get_data(as_text=True)
+    assert 'role="note"' in html  # said in words, not only shown in a colour
+    assert 'label="English (automatic, not yet checked)"' in html  # the captions menu
+    caption = jsonld(html)["caption"][0]
+    assert caption["creativeWorkStatus"] == "Draft"
+    assert caption["creator"]["@type"] == "SoftwareApplication"
+    assert caption["encodingFormat"] == "text/vtt" and caption["inLanguage"] == "en"
 
-        fixed = tmp_path / "fixed.srt"
-        fixed.write_text(FIXED_SRT, encoding="utf-8")
-        result = cli(library, "captions", SLUG, "--lang", "en", "--replace", fixed,
-                     "--reviewed-by", "Jane Doe, RN", "--reviewed-on", "2026-03-02")
-        assert result.exit_code == 0, result.stderr
-        assert "source machine-reviewed, reviewed by Jane Doe, RN on 2026-03-02" in result.output
+    fixed = tmp_path / "fixed.srt"
+    fixed.write_text(FIXED_SRT, encoding="utf-8")
+    result = cli(library, "captions", SLUG, "--lang", "en", "--replace", fixed,
+                 "--reviewed-by", "Jane Doe, RN", "--reviewed-on", "2026-03-02")
+    assert result.exit_code == 0, result.stderr
+    assert "source machine-reviewed, reviewed by Jane Doe, RN on 2026-03-02" in result.output
 
-        for url in PAGES:
-            body = client.get(url).get_data(as_text=True)
-            assert NOTICE not in body, url
-            assert "(automatic, not yet checked)" not in body, url
-        html = client.get(f"/webcasts/{SLUG}").get_data(as_text=True)
-        assert "trastuzumab" in html  # the new captions are what the transcript shows
-        caption = jsonld(html)["caption"][0]
-        assert caption["creativeWorkStatus"] == "Published"
-        assert caption["editor"] == {"@type": "Person", "name": "Jane Doe, RN"}
-        assert caption["dateModified"] == "2026-03-02"
-        found = client.get("/api/search?q=trastuzumab").get_json()
-        assert [r["slug"] for r in found["results"]] == [SLUG]
+    for url in PAGES:
+        body = client.get(url).get_data(as_text=True)
+        assert NOTICE not in body, url
+        assert "(automatic, not yet checked)" not in body, url
+    html = client.get(f"/webcasts/{SLUG}").get_data(as_text=True)
+    assert "trastuzumab" in html  # the new captions are what the transcript shows
+    caption = jsonld(html)["caption"][0]
+    assert caption["creativeWorkStatus"] == "Published"
+    assert caption["editor"] == {"@type": "Person", "name": "Jane Doe, RN"}
+    assert caption["dateModified"] == "2026-03-02"
+    found = client.get("/api/search?q=trastuzumab").get_json()
+    assert [r["slug"] for r in found["results"]] == [SLUG]
     track = Catalog.load(library / "catalog.yaml").webcasts[SLUG].captions[0]
     assert (track.source, track.reviewed_by, track.reviewed_on) == (
         "machine-reviewed", "Jane Doe, RN", "2026-03-02")
@@ -179,23 +166,24 @@ def test_list_needs_review_is_oldest_first_and_json_carries_provenance(
 
 
 def test_unreviewed_drafts_can_be_held_back_until_reviewed(
-    fresh_library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    make_app, fresh_library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     held = "healthcare-proxy-advanced-cancer"
     make_machine(fresh_library, held)
-    with client_of(fresh_library) as client:  # the default: public, with the notice
-        assert NOTICE in client.get(f"/webcasts/{held}").get_data(as_text=True)
+    # The default: public, with the notice.
+    client = make_app(Settings(library=fresh_library)).test_client()
+    assert NOTICE in client.get(f"/webcasts/{held}").get_data(as_text=True)
     monkeypatch.setenv("MEDIALIB_PUBLISH_UNREVIEWED_CAPTIONS", "false")
     assert cli(fresh_library, "reindex").exit_code == 0
     settings = {"publish_unreviewed_captions": False}
-    with client_of(fresh_library, **settings) as client:
-        assert client.get(f"/webcasts/{held}").status_code == 404
-        assert client.get(f"/embed/{held}").status_code == 404
-        for url in ("/", "/feed.xml", "/sitemap.xml", "/topics/advance-care-planning"):
-            body = client.get(url).get_data(as_text=True)
-            assert f"/webcasts/{held}" not in body, url
-        found = client.get("/api/search?q=healthcare+proxy").get_json()
-        assert held not in [r["slug"] for r in found["results"]]
+    client = make_app(Settings(library=fresh_library, **settings)).test_client()
+    assert client.get(f"/webcasts/{held}").status_code == 404
+    assert client.get(f"/embed/{held}").status_code == 404
+    for url in ("/", "/feed.xml", "/sitemap.xml", "/topics/advance-care-planning"):
+        body = client.get(url).get_data(as_text=True)
+        assert f"/webcasts/{held}" not in body, url
+    found = client.get("/api/search?q=healthcare+proxy").get_json()
+    assert held not in [r["slug"] for r in found["results"]]
     lib = Library(Settings(library=fresh_library, **settings))
     try:
         assert held not in lib.index.slugs()
@@ -216,14 +204,14 @@ def test_unreviewed_drafts_can_be_held_back_until_reviewed(
     result = cli(fresh_library, "captions", held, "--replace", fixed,
                  "--reviewed-by", "Jane Doe, RN")
     assert result.exit_code == 0, result.stderr
-    with client_of(fresh_library, **settings) as client:
-        html = client.get(f"/webcasts/{held}").get_data(as_text=True)
-        assert NOTICE not in html
-        assert f"/webcasts/{held}" in client.get("/sitemap.xml").get_data(as_text=True)
+    client = make_app(Settings(library=fresh_library, **settings)).test_client()
+    html = client.get(f"/webcasts/{held}").get_data(as_text=True)
+    assert NOTICE not in html
+    assert f"/webcasts/{held}" in client.get("/sitemap.xml").get_data(as_text=True)
 
 
 def test_medical_review_at_ingest_is_shown_and_given_as_structured_data(
-    library: Path, tiny_video: Path, tmp_path: Path
+    make_app, library: Path, tiny_video: Path, tmp_path: Path
 ) -> None:
     captions = tmp_path / "talk.srt"
     captions.write_text(FIXED_SRT, encoding="utf-8")
@@ -233,15 +221,15 @@ def test_medical_review_at_ingest_is_shown_and_given_as_structured_data(
     review = Catalog.load(library / "catalog.yaml").webcasts["reviewed-talk"].medical_review
     assert review is not None and review.as_dict() == {
         "by": "Nancy Lin, MD", "on": "2026-01-15", "next": "2027-01-15"}
-    with client_of(library) as client:
-        html = client.get("/webcasts/reviewed-talk").get_data(as_text=True)
-        assert "Medically reviewed by Nancy Lin, MD on January 15, 2026" in html
-        page = jsonld(html)["mainEntityOfPage"]
-        assert page["@type"] == "MedicalWebPage" and page["lastReviewed"] == "2026-01-15"
-        assert page["reviewedBy"] == {"@type": "Person", "name": "Nancy Lin",
-                                      "honorificSuffix": "MD"}
-        other = client.get(f"/webcasts/{SLUG}").get_data(as_text=True)
-        assert "Medically reviewed" not in other and "mainEntityOfPage" not in other
+    client = make_app(Settings(library=library)).test_client()
+    html = client.get("/webcasts/reviewed-talk").get_data(as_text=True)
+    assert "Medically reviewed by Nancy Lin, MD on January 15, 2026" in html
+    page = jsonld(html)["mainEntityOfPage"]
+    assert page["@type"] == "MedicalWebPage" and page["lastReviewed"] == "2026-01-15"
+    assert page["reviewedBy"] == {"@type": "Person", "name": "Nancy Lin",
+                                  "honorificSuffix": "MD"}
+    other = client.get(f"/webcasts/{SLUG}").get_data(as_text=True)
+    assert "Medically reviewed" not in other and "mainEntityOfPage" not in other
     rows = {row["slug"]: row for row in json.loads(cli(library, "list", "--json").output)}
     assert rows["reviewed-talk"]["medical_review"]["next"] == "2027-01-15"
     # Ingested again without the options, the review is kept.
@@ -294,7 +282,7 @@ def test_check_fails_webcasts_without_captions_and_warns_of_overdue_reviews(
     assert result.exit_code == 0, result.stderr
 
 
-def test_a_database_from_before_provenance_is_rebuilt(fresh_library: Path) -> None:
+def test_a_database_from_before_provenance_is_rebuilt(make_app, fresh_library: Path) -> None:
     import sqlite3
 
     lib = Library(Settings(library=fresh_library))
@@ -313,9 +301,9 @@ def test_a_database_from_before_provenance_is_rebuilt(fresh_library: Path) -> No
         assert not lib.database_outdated() and any("older medialib" in s for s in said)
     finally:
         lib.close()
-    with client_of(fresh_library) as client:
-        html = client.get("/webcasts/role-of-radiation-mbc").get_data(as_text=True)
-        assert "Role of radiation" in html and NOTICE not in html
+    client = make_app(Settings(library=fresh_library)).test_client()
+    html = client.get("/webcasts/role-of-radiation-mbc").get_data(as_text=True)
+    assert "Role of radiation" in html and NOTICE not in html
 
 
 def test_check_lists_every_problem_of_a_broken_caption_file_on_its_own_line(
