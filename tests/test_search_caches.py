@@ -54,6 +54,7 @@ def index(tmp_path) -> SearchIndex:
     return index
 
 
+@pytest.mark.slow  # a long stream of searches: left out of make test-fast
 def test_a_long_stream_of_distinct_filter_values_keeps_memory_flat(index):
     assert index.search("radiation", topic="radiation-therapy").total == 1
     generation = index._generation
