@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import webvtt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -164,6 +165,21 @@ def _checksum_problem(path: Path, recorded: str) -> str | None:
     return None if actual == recorded else "does not match its checksum"
 
 
+def interoperable_webvtt(path: Path, cue_count: int) -> str | None:
+    """What an independent WebVTT reader (webvtt-py, as other players and caption tools read
+    files) finds wrong with a published captions file that medialib's reader accepted, if
+    anything: the file patients' players get must not depend on our reader's leniency."""
+    if path.suffix.lower() != ".vtt":
+        return None
+    try:
+        read = len(webvtt.read(str(path)).captions)
+    except Exception as exc:  # webvtt-py raises several unrelated kinds for a malformed file
+        return f"a standard WebVTT reader cannot read it ({type(exc).__name__}: {exc})"
+    if read != cue_count:
+        return f"a standard WebVTT reader finds {read} cues in it, medialib {cue_count}"
+    return None
+
+
 def _check_files(
     library: Library, catalog: Catalog, slug: str, cue_counts: dict[str, int]
 ) -> list[Problem]:
@@ -190,6 +206,12 @@ def _check_files(
         problems.append(Problem(exc.path + (f":{exc.line}" if exc.line else ""), exc.message))
         return problems
     cue_counts[slug] = sum(len(c) for c in loaded.tracks.values())
+    for track in webcast.captions:
+        if track.lang in loaded.tracks and (
+            problem := interoperable_webvtt(folder / track.file, len(loaded.tracks[track.lang]))
+        ):
+            problems.append(Problem(str(folder / track.file), f"{track.lang} captions of "
+                                    f"{slug!r}: {problem}"))
     for chapter in webcast.chapters:
         if chapter.start < 0 or chapter.start >= loaded.duration > 0:
             problems.append(Problem(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from medialib.checks import check_library
+from medialib.checks import check_library, interoperable_webvtt
 from medialib.config import Settings
 from medialib.library import Library
 from medialib.staging import Staging
@@ -127,3 +127,22 @@ def test_an_abandoned_staging_area_is_rolled_back_by_check(library: Path) -> Non
     assert result.exit_code == 0, result.stderr
     assert "rolled back an interrupted ingest of 'half-done'" in result.stderr
     assert not (library / ".staging").exists()
+
+
+def test_a_captions_file_only_our_reader_accepts_is_reported(library: Path) -> None:
+    vtt = next((library / "media" / SLUG).glob("captions.*.vtt"))
+    text = vtt.read_text(encoding="utf-8")
+    assert text.startswith("WEBVTT")
+    vtt.write_text(text.split("\n", 1)[1].lstrip("\n"), encoding="utf-8")  # no WEBVTT header
+    found = problems(library)
+    assert any("a standard WebVTT reader cannot read it" in p and str(vtt.name) in p
+               for p in found), found
+
+
+def test_interoperable_webvtt_counts_cues(tmp_path: Path) -> None:
+    path = tmp_path / "c.vtt"
+    path.write_text("WEBVTT\n\n00:00.000 --> 00:01.000\nHello\n\n00:01.000 --> 00:02.000\n"
+                    "there\n", encoding="utf-8")
+    assert interoperable_webvtt(path, 2) is None
+    assert interoperable_webvtt(path, 3) == (
+        "a standard WebVTT reader finds 2 cues in it, medialib 3")
