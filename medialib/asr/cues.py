@@ -87,7 +87,8 @@ def fits(texts: Sequence[str]) -> bool:
 
 
 def _clean(words: Sequence[Word]) -> list[Word]:
-    """Words in time order with text, none starting before the previous one ends, and a word longer than a line (a URL) cut into pieces that fit one."""
+    """Words in time order with text, none starting before the previous one ends, and a word
+    longer than a line (a URL) cut into pieces that fit one."""
     out: list[Word] = []
     for word in words:
         text = " ".join(word.text.split())

@@ -116,8 +116,10 @@ def _load(target: str, name: str) -> Recognizer:
         whisper = WhisperModel(target, device="cpu", compute_type="int8",
                                cpu_threads=os.cpu_count() or 1, local_files_only=True)
     except Exception as exc:  # huggingface_hub's LocalEntryNotFoundError, CTranslate2's errors
-        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise AsrError(name, f"cannot load this speech recognition model on this machine "
-                       f"({detail}); models are never downloaded while medialib runs: "
-                       + HOW_TO) from None
+        if isinstance(exc, FileNotFoundError):  # a name not in the local model cache
+            detail = "not in this machine's Hugging Face cache"
+        else:
+            detail = (str(exc).strip() or type(exc).__name__).splitlines()[0]
+        raise AsrError(name, f"cannot load this speech recognition model ({detail}); models "
+                       "are never downloaded while medialib runs: " + HOW_TO) from None
     return Recognizer(name, whisper)
