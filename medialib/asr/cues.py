@@ -7,7 +7,8 @@ The rules (those of broadcast and streaming caption guides):
   more, and otherwise where the text would not fit: then at the last sentence or clause end that
   keeps a fair share of the text, else before a conjunction ("and", "which"), else before the
   word that does not fit;
-- lines break at a clause end where that keeps them balanced, else where they are most even.
+- lines break at a clause end where that keeps them balanced, else where they are most even
+  (before a conjunction or preposition when that is as even).
 Speakers are left unknown: recognition does not say who speaks, and a turn is never invented.
 
 The one second holds for speech slower than 84 characters a second (people speak about 15).
@@ -29,6 +30,7 @@ FAIR_SHARE = 0.25  # a punctuation break must keep this much of the cue's text b
 # A clause often starts at one of these: a cue may end before them when no punctuation helps.
 CONJUNCTIONS = frozenset("and but or so because which that when if while where who whose "
                          "although though unless until since after before".split())
+PREPOSITIONS = frozenset("in on at of to for with from by about into over under".split())
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ def shape_cues(words: Sequence[Word], duration: float | None = None) -> list[Cue
     groups = _group(_clean(words))
     last = float("inf") if duration is None else duration
     cues: list[Cue] = []
+    shown: list[list[Word]] = []  # the words of each cue
     for n, group in enumerate(groups):
         start, end = group[0].start, group[-1].end
         following = groups[n + 1][0].start if n + 1 < len(groups) else max(last, end)
@@ -53,8 +56,12 @@ def shape_cues(words: Sequence[Word], duration: float | None = None) -> list[Cue
         end = min(max(end, start + MIN_SECONDS), following, start + MAX_SECONDS)
         if end - start < MIN_SECONDS:  # no room after it: show it earlier, into the gap before
             start = max(before, min(start, end - MIN_SECONDS))
+        if end - start < MIN_SECONDS and cues and end - cues[-1].start <= MAX_SECONDS and fits(
+                _texts(shown[-1] + group)):  # still too short: it joins the cue before
+            start, group = cues.pop().start, shown.pop() + group
         cues.append(Cue(round(float(start), 3), round(float(end), 3),
                         "\n".join(wrap(_texts(group)))))
+        shown.append(group)
     return cues
 
 
@@ -68,8 +75,11 @@ def wrap(texts: Sequence[str]) -> list[str]:
         first, second = " ".join(texts[:i]), " ".join(texts[i:])
         if len(first) > MAX_CHARS or len(second) > MAX_CHARS:
             continue
-        score = abs(len(first) - len(second)) - (12 if texts[i - 1].endswith(CLAUSE_END
-                                                                            + SENTENCE_END) else 0)
+        score = abs(len(first) - len(second))
+        if texts[i - 1].endswith(CLAUSE_END + SENTENCE_END):
+            score -= 12
+        elif _bare(texts[i]) in CONJUNCTIONS | PREPOSITIONS:
+            score -= 3
         if best is None or score < best[0]:
             best = (score, i)
     if best is None:
