@@ -216,3 +216,30 @@ def cli_env(library: Path, env: dict[str, str], *args: str | Path) -> Result:
     """`cli` with environment variables set (settings are read from MEDIALIB_* variables)."""
     return CliRunner().invoke(main, ["--library", str(library), *map(str, args)], env=env,
                               catch_exceptions=False)
+
+
+def test_demo_recognizes_the_captions_of_its_machine_item(tmp_path: Path) -> None:
+    """An item whose track is `source: machine` is narrated from its script, then captioned by
+    recognition; without a model only that step is skipped, its committed captions kept."""
+    folder = tmp_path / "media" / "narration"
+    folder.mkdir(parents=True)
+    vtt = ["WEBVTT", ""] + [f"{_stamp(s)} --> {_stamp(e)}\n{t}\n" for s, e, t in NARRATION]
+    (folder / "narration.en.vtt").write_text("\n".join(vtt), encoding="utf-8")
+    committed = "WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nCommitted draft.\n"
+    (folder / "captions.en.vtt").write_text(committed, encoding="utf-8")
+    (tmp_path / "catalog.yaml").write_text(
+        CATALOG.replace("file: captions.en.vtt}", "file: captions.en.vtt, source: machine}"),
+        encoding="utf-8")
+    catalog = Catalog.load(tmp_path / "catalog.yaml")
+    said: list[str] = []
+    assert demo.render_demo(tmp_path, catalog, jobs=1, progress=said.append,
+                            asr_model=str(tmp_path / "absent")) == ["narration"]
+    assert any("automatic captions not made again" in s and "absent" in s for s in said), said
+    assert (folder / "captions.en.vtt").read_text(encoding="utf-8") == committed
+
+    said.clear()
+    assert demo.render_demo(tmp_path, catalog, jobs=1, force=True, progress=said.append) \
+        == ["narration"]
+    assert any("recognized from the narration" in s for s in said), said
+    cues = load_captions(folder / "captions.en.vtt")
+    assert word_error_rate(narration_text(), " ".join(c.text for c in cues)) <= WER_BOUND

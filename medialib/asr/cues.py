@@ -5,8 +5,8 @@ The rules (those of broadcast and streaming caption guides):
 - 1 to 7 seconds on screen, never overlapping the next cue;
 - a cue ends at a sentence end once it has been on screen a second, at a pause of a second or
   more, and otherwise where the text would not fit: then at the last sentence or clause end that
-  keeps a fair share of the text, else before a conjunction ("and", "which"), else before the
-  word that does not fit;
+  keeps a fair share of the text, else before a conjunction or preposition ("and", "which",
+  "from"), else before the word that does not fit;
 - lines break at a clause end where that keeps them balanced, else where they are most even
   (before a conjunction or preposition when that is as even).
 Speakers are left unknown: recognition does not say who speaks, and a turn is never invented.
@@ -116,12 +116,12 @@ def _clean(words: Sequence[Word]) -> list[Word]:
 def _group(words: Sequence[Word]) -> list[list[Word]]:
     groups: list[list[Word]] = []
     current: list[Word] = []
-    for word in words:
+    for k, word in enumerate(words):
         if current and word.start - current[-1].end >= PAUSE:
             groups.append(current)
             current = []
         while current and not _room_for(current, word):
-            cut = _best_cut(current, word)
+            cut = _best_cut(current, word, _rest_of_sentence(words, k))
             groups.append(current[:cut])
             current = current[cut:]
         current.append(word)
@@ -138,18 +138,33 @@ def _room_for(current: Sequence[Word], word: Word) -> bool:
             and fits([*_texts(current), word.text]))
 
 
-def _best_cut(current: Sequence[Word], word: Word) -> int:
-    """Where to end the cue when `word` does not fit: an index into `current` (1..len)."""
+def _rest_of_sentence(words: Sequence[Word], k: int, limit: int = 30) -> int:
+    """Characters from words[k] to the end of its sentence (at most `limit` words on)."""
+    size = 0
+    for word in words[k : k + limit]:
+        size += len(word.text) + 1
+        if _ends(word, SENTENCE_END):
+            break
+    return size
+
+
+def _best_cut(current: Sequence[Word], word: Word, rest: int) -> int:
+    """Where to end the cue when `word` does not fit: an index into `current` (1..len).
+
+    The strongest break (sentence end, clause end, before a conjunction or preposition) that
+    keeps a fair share before it; among equals, the one that leaves the two sides of it, up to
+    the sentence's end, most even."""
     total = sum(len(w.text) + 1 for w in current)
-    best, best_rank = len(current), 0
+    best, best_key = len(current), (0, 0.0)
     done = 0
     for i, w in enumerate(current[:-1], start=1):
         done += len(w.text) + 1
         rank = 3 if _ends(w, SENTENCE_END) else 2 if _ends(w, CLAUSE_END) else (
-            1 if _bare(current[i].text) in CONJUNCTIONS else 0)
+            1 if _bare(current[i].text) in CONJUNCTIONS | PREPOSITIONS else 0)
         fair = done >= FAIR_SHARE * total and current[i - 1].end - current[0].start >= MIN_SECONDS
-        if rank and fair and rank >= best_rank and _room_for(current[i:], word):
-            best, best_rank = i, rank
+        key = (rank, -abs(done - (total - done + rest)))
+        if rank and fair and key > best_key and _room_for(current[i:], word):
+            best, best_key = i, key
     return best
 
 
