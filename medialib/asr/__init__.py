@@ -5,10 +5,11 @@
   looked for and how to provide one.
 - cues: recognized words -> cues that read like captions (two lines of at most 42 characters,
   1 to 7 seconds, broken at sentence and clause ends); a pure function.
-- publish: `medialib transcribe SLUG`, draft captions for a webcast already in the library,
-  staged and committed like an ingest. `medialib ingest --transcribe` runs the same recognition
-  as a step of the ingest (ingest.recognize).
+- draft: a recording's draft captions outside an ingest (the sample library, the benchmark).
 - wer: the word error rate, for the tests and the benchmark.
+
+`medialib ingest --transcribe` and `medialib transcribe SLUG` run the recognition as a step of
+the ingest package's runner (ingest.speech), staged and committed like any ingest.
 
 Nothing here is imported by `medialib --help` or the web app; faster-whisper loads on first use.
 """
