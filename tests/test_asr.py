@@ -175,6 +175,16 @@ def test_a_missing_model_leaves_the_library_untouched(
         assert diff_trees(before, tree_digest(root)) == []
 
 
+def test_a_dry_run_says_the_captions_will_come_from_speech(
+        transcribed: tuple[Path, str], narration: Path) -> None:
+    root = transcribed[0]
+    before = tree_digest(root)
+    result = cli(root, "ingest", narration, "--title", "Planned", "--transcribe", "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert "captions will be recognized from the recording's speech" in result.stdout
+    assert diff_trees(before, tree_digest(root)) == []
+
+
 def test_a_language_the_model_cannot_recognize_is_refused_first(
         transcribed: tuple[Path, str], narration: Path, tmp_path: Path) -> None:
     root = copy_of(transcribed[0], tmp_path)
