@@ -251,15 +251,17 @@ def ingest(ctx: Context, media: Path, title: str, slug: str | None, speakers: tu
 @click.argument("slug")
 @click.option("--language", callback=_language, metavar="LANG",
               help="The spoken language (default: the model detects it).")
+@click.option("--replace-human", is_flag=True,
+              help="Replace captions of that language that a person made or checked.")
 @pass_ctx
-def transcribe(ctx: Context, slug: str, language: str | None) -> None:
+def transcribe(ctx: Context, slug: str, language: str | None, replace_human: bool) -> None:
     """Make draft captions from a webcast's speech (offline recognition, setting asr_model).
 
     The track of the recognized language is added or replaced, marked as automatic captions not
     yet checked by staff; its transcript, the catalog entry, database and search index change
-    with it, all or nothing.
+    with it, all or nothing. A track a person made or checked is kept unless --replace-human.
     """
-    result = run("transcribe", ctx.library, slug, language, ConsoleReporter())
+    result = run("transcribe", ctx.library, slug, language, ConsoleReporter(), replace_human)
     cues = ", ".join(f"{lang} {n}" for lang, n in result.cue_counts.items())
     click.echo(f"Transcribed {result.webcast.title!r} in {result.seconds:.1f} s")
     click.echo(f"  cues       {cues} (automatic captions for the recognized language)")

@@ -138,7 +138,15 @@ def test_transcribe_replaces_a_human_track_of_a_webcast_in_the_library(
     assert Catalog.load(root / "catalog.yaml").webcasts["checked-talk"].captions[0].source \
         == "human"
 
-    result = cli(root, "transcribe", "checked-talk", "--language", "en")
+    unchanged = tree_digest(root)
+    for args in (["--language", "en"], []):  # English either way: refused before recognition
+        result = cli(root, "transcribe", "checked-talk", *args)
+        assert result.exit_code == 1
+        assert "captions.en.vtt: these English captions were made or checked by a person " \
+            "(human); nothing was changed (run again with --replace-human" in result.stderr
+        assert diff_trees(unchanged, tree_digest(root)) == []
+
+    result = cli(root, "transcribe", "checked-talk", "--language", "en", "--replace-human")
     assert result.exit_code == 0, result.stderr
     assert "Transcribed 'Checked talk'" in result.stdout
     after = tree_digest(root / "media" / "checked-talk")

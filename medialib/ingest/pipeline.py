@@ -18,7 +18,7 @@ from ..staging import Staging, exclusive
 from .prepare import Prepared
 from .request import IngestError, IngestRequest, check_request
 from .runner import Reporter, Step, check_pipeline, run_steps
-from .speech import EXISTING, TRANSCRIBING
+from .speech import EXISTING, TRANSCRIBING, refuse_to_replace_human
 from .steps import GIVEN, PIPELINE, STEPS, Work
 
 __all__ = ["STEPS", "IngestResult", "Reporter", "ingest", "transcribe_webcast"]
@@ -52,16 +52,22 @@ def ingest(library: Library, request: IngestRequest, reporter: Reporter) -> Inge
 
 
 def transcribe_webcast(library: Library, slug: str, language: str | None,
-                       reporter: Reporter) -> IngestResult:
+                       reporter: Reporter, replace_human: bool = False) -> IngestResult:
     """Draft captions from the speech of a webcast already in the library, marked machine:
-    its track of that language, transcript, entry, rows and index change all at once or not."""
+    its track of that language, transcript, entry, rows and index change all at once or not.
+    A track a person made or checked is only replaced when `replace_human` says so."""
     started = time.monotonic()
     webcast = library.load_catalog().webcasts.get(slug)
     if webcast is None:
         raise IngestError(library.settings.catalog_path, f"no webcast {slug!r} in the catalog")
     request = IngestRequest(library.webcast_dir(slug) / webcast.media.file, webcast.title,
-                            slug=slug, transcribe=True, language=language)
+                            slug=slug, transcribe=True, language=language,
+                            replace_human=replace_human)
     recognizer = _recognizer(library, request)
+    known = language or ("en" if recognizer.english_only else None)
+    if known is not None:  # the language is known already: refused before the lock
+        refuse_to_replace_human(library.webcast_dir(slug), webcast.captions, known,
+                                replace_human)
     return _run(library, "transcribe", request, slug, recognizer, EXISTING, reporter, started)
 
 

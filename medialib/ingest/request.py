@@ -53,6 +53,7 @@ class IngestRequest:
     medical_review: MedicalReview | None = None  # --reviewed-by, --reviewed-on, --review-next
     transcribe: bool = False  # draft captions from speech recognition (marked machine)
     language: str | None = None  # the spoken language, instead of the model's detection
+    replace_human: bool = False  # transcribe: a person's captions may give way to a draft
 
 
 def check_request(request: IngestRequest) -> str:

@@ -19,7 +19,9 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 
 from .. import media
 from ..asr.cues import shape_cues
@@ -55,6 +57,8 @@ def recognize(w: Work) -> str:
         raise IngestError(w.request.media, f"no speech was recognized ({result.model}); nothing "
                           "was changed (ingest without --transcribe to publish it uncaptioned)")
     lang = result.language
+    refuse_to_replace_human(w.library.webcast_dir(w.slug), p.draft.captions, lang,
+                            w.request.replace_human)
     label = language_label(lang)
     source = f"speech recognition ({result.model})"
     p.captions = [c for c in p.captions if c.lang != lang]
@@ -67,6 +71,18 @@ def recognize(w: Work) -> str:
     return (f"{lang}: {len(result.words)} words, {len(cues)} cues by {result.model} in "
             f"{seconds:.1f} s ({duration / seconds:.0f}x real time); marked as automatic "
             "captions not yet checked by staff")
+
+
+def refuse_to_replace_human(folder: Path, tracks: Sequence[CaptionTrack], lang: str,
+                            asked: bool) -> None:
+    """IngestError if recognition would replace captions a person made or checked, unasked."""
+    old = next((t for t in tracks if t.lang == lang), None)
+    if old is not None and old.source != MACHINE and not asked:
+        raise IngestError(
+            folder / old.file,
+            f"these {language_label(lang)} captions were made or checked by a person "
+            f"({old.source}); nothing was changed (run again with --replace-human to replace "
+            "them with automatic captions)")
 
 
 def read_existing(w: Work) -> str:
