@@ -114,7 +114,8 @@ def main() -> None:
         ref = reference(slug, catalog)
         text, seconds, duration = recognize_text(recognizer.whisper, media)
         rate = word_error_rate(ref, text)
-        row = {"slug": slug, "duration": duration, "seconds": seconds, "wer": rate}
+        row = {"slug": slug, "duration": duration, "seconds": seconds, "wer": rate,
+               "words": len(ref.split())}
         if args.hints and webcast.speakers + webcast.topics:
             prompt = hints(slug, catalog)
             row["prompt"] = word_error_rate(ref, recognize_text(
@@ -140,7 +141,7 @@ def main() -> None:
         rows, recognizer.name, load_seconds, total_audio, total_seconds, errors / ref_words,
         statistics.median(alone), statistics.median(with_asr), statistics.median(without),
         item.media.duration or rows[0]["duration"], args.ingest_repeat),
-        ".venv/bin/python bench/asr_bench.py" + (" --hints" if args.hints else ""))
+        " ".join([".venv/bin/python", "bench/asr_bench.py", *sys.argv[1:]]))
 
 
 def report(rows: list[dict[str, Any]], model: str, load: float, audio: float, seconds: float,
@@ -171,9 +172,20 @@ def report(rows: list[dict[str, Any]], model: str, load: float, audio: float, se
             line += (f" {r['prompt']:.1%} | {r['hotwords']:.1%} |" if "prompt" in r
                      else " — | — |")
         lines.append(line)
+    lines.append(f"| **all** | {audio:.0f} s | {seconds:.1f} s | **{seconds / audio:.3f}** | "
+                 f"**{overall:.1%}** (by words) |" + (" | |" if hinted else ""))
+    if hinted:
+        with_hints = [r for r in rows if "prompt" in r]
+        words = sum(r["words"] for r in with_hints)
+
+        def pooled(key: str) -> float:
+            return sum(r[key] * r["words"] for r in with_hints) / words
+
+        lines += ["", f"Hints, over the {len(with_hints)} webcasts with speakers or topics "
+                  f"({words} words): no hints **{pooled('wer'):.1%}**, the speakers' names and "
+                  f"the topics' names and synonyms as `initial_prompt` **{pooled('prompt'):.1%}**,"
+                  f" as `hotwords` **{pooled('hotwords'):.1%}**."]
     lines += [
-        f"| **all** | {audio:.0f} s | {seconds:.1f} s | **{seconds / audio:.3f}** | "
-        f"**{overall:.1%}** (by words) |" + (" | |" if hinted else ""),
         "",
         f"Ingest of `{INGEST_ITEM}` ({duration:.0f} s, median of {repeat}): "
         f"`medialib ingest --transcribe` {with_asr:.1f} s; the recognition alone in process, "
