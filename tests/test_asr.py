@@ -21,8 +21,10 @@ from medialib import demo
 from medialib.asr.cues import MAX_CHARS, MAX_SECONDS, MIN_SECONDS
 from medialib.asr.wer import word_error_rate
 from medialib.captions import load_captions
+from medialib.app import create_app
 from medialib.catalog import Catalog
 from medialib.cli import main
+from medialib.config import Settings
 from tests.ingest_support import cli, diff_trees, kill9, medialib_command, tree_digest
 
 pytestmark = pytest.mark.slow
@@ -126,6 +128,10 @@ def test_the_track_is_marked_machine_and_the_library_is_whole(
     assert cli(root, "check").exit_code == 0
     found = cli(root, "search", "family member", "--json")
     assert '"narrated-talk"' in found.stdout
+    notice = "Automatic captions, not yet checked by our staff:"
+    page = create_app(Settings(library=root)).test_client().get("/webcasts/narrated-talk")
+    assert page.status_code == 200 and notice in page.get_data(as_text=True)
+    assert notice in (root / "transcripts" / "narrated-talk.en.txt").read_text(encoding="utf-8")
 
 
 def test_transcribe_replaces_a_human_track_of_a_webcast_in_the_library(

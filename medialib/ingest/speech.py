@@ -27,13 +27,12 @@ from .. import media
 from ..asr.cues import shape_cues
 from ..catalog import CaptionTrack, CatalogError
 from ..journal import pause_point
+from ..provenance import MACHINE
 from .inputs import CaptionInput, language_label
 from .prepare import Prepared
 from .request import IngestError
 from .runner import Step
 from .steps import PIPELINE, Work, _disk_errors
-
-MACHINE = "machine"
 
 
 def recognize(w: Work) -> str:
