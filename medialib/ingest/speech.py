@@ -16,8 +16,6 @@ catalog entry, the rows and the index change, staged and committed like an inges
 
 from __future__ import annotations
 
-import os
-import shutil
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -25,8 +23,8 @@ from pathlib import Path
 
 from .. import media
 from ..asr.cues import shape_cues
-from ..catalog import CaptionTrack, CatalogError
-from ..journal import pause_point
+from ..catalog import CaptionTrack
+from ..journal import carry_over, pause_point
 from ..provenance import MACHINE
 from .inputs import CaptionInput, language_label
 from .prepare import Prepared
@@ -86,13 +84,9 @@ def refuse_to_replace_human(folder: Path, tracks: Sequence[CaptionTrack], lang: 
 
 def read_existing(w: Work) -> str:
     """The webcast's catalog entry and web file, as the plan of a transcription."""
-    library, slug = w.library, w.slug
-    catalog_path = library.settings.catalog_path
-    catalog_bytes = catalog_path.read_bytes()
-    catalog = library.load_catalog()
-    webcast = catalog.webcasts.get(slug)
-    if webcast is None:
-        raise CatalogError(catalog_path, f"no webcast {slug!r} in the catalog")
+    catalog_bytes = w.library.settings.catalog_path.read_bytes()
+    catalog = w.library.load_catalog()
+    webcast, slug = catalog.webcast(w.slug), w.slug
     probe = media.probe(w.request.media)
     w.prepared = Prepared(
         w.request, slug, catalog, catalog_bytes, webcast, probe, media.plan(probe), [],
@@ -108,14 +102,9 @@ def keep_media(w: Work) -> str:
     current = w.library.webcast_dir(w.slug)
     folder.mkdir(parents=True, exist_ok=True)
     with _disk_errors(current):
-        for path in sorted(current.iterdir()):
-            if path.is_file() and not path.name.startswith("."):
-                try:
-                    os.link(path, folder / path.name)
-                except OSError:  # a file system without hard links
-                    shutil.copy2(path, folder / path.name)
+        kept = carry_over(current, folder)  # so the commit takes nothing out
     w.media_file, w.poster = p.replacing.media if p.replacing else p.draft.media, p.draft.poster
-    return f"media/{w.slug}/: {sum(1 for _ in folder.iterdir())} files kept"
+    return f"media/{w.slug}/: {len(kept)} files kept"
 
 
 _BY_NAME = {step.name: step for step in PIPELINE}
