@@ -18,10 +18,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from medialib import demo
+from medialib.app import create_app
 from medialib.asr.cues import MAX_CHARS, MAX_SECONDS, MIN_SECONDS
 from medialib.asr.wer import word_error_rate
 from medialib.captions import load_captions
-from medialib.app import create_app
 from medialib.catalog import Catalog
 from medialib.cli import main
 from medialib.config import Settings
