@@ -13,6 +13,7 @@ BENCHMARKS = [
     ["search_bench.py", "--hours", "1000", "--procs", "2", "--rounds", "3",
      "--out", "bench/out/search1000", "--serve", "--write"],
     ["ingest_bench.py"],
+    ["asr_bench.py", "--hints"],
     ["load_bench.py", "--library", str(ROOT)],
     ["lighthouse_bench.py"],
     ["slowclient_bench.py"],

@@ -535,7 +535,8 @@ def cues_to_webvtt(cues: Sequence[Cue]) -> str:
     """Normalized WebVTT: HH:MM:SS.mmm timings, <v Speaker> spans, escaped text."""
     out = ["WEBVTT", ""]
     for cue in cues:
-        text = escape_cue_text(cue.text)
+        # A line break the cue was given (recognized captions are cut into lines) is kept.
+        text = "\n".join(escape_cue_text(line) for line in cue.text.split("\n"))
         speaker = escape_cue_text(cue.speaker or "")
         if speaker:
             text = f"<v {speaker}>{text}</v>"

@@ -410,6 +410,12 @@ class Catalog:
         _fill(entry, _webcast_fields(webcast))
         self.webcasts[webcast.slug] = self._webcast(webcast.slug, entry)
 
+    def webcast(self, slug: str) -> Webcast:
+        """The webcast `slug`; CatalogError naming the catalog if there is none."""
+        if slug not in self.webcasts:
+            raise CatalogError(self.path, f"no webcast {slug!r} in the catalog")
+        return self.webcasts[slug]
+
     def remove_webcast(self, slug: str) -> Webcast:
         section = self._section("webcasts")
         if slug not in section:

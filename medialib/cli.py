@@ -36,6 +36,7 @@ OPERATIONS = {
     "open": "medialib.library:Library",
     "ingest": "medialib.ingest.pipeline:ingest",
     "dry-run": "medialib.ingest.prepare:prepare",
+    "transcribe": "medialib.ingest.pipeline:transcribe_webcast",
     "remove": "medialib.operations:remove_webcast",
     "list": "medialib.operations:list_webcasts",
     "captions": "medialib.review:replace_captions",
@@ -133,6 +134,12 @@ def _caption_source(_ctx: click.Context, _param: click.Parameter, values: tuple[
     return sources
 
 
+def _language(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not LANG_RE.match(value):
+        raise click.BadParameter(f"{value!r} is not a language code such as en or es")
+    return value
+
+
 def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
     if value is None:
         return None
@@ -202,13 +209,19 @@ def _medical_review(by: str | None, on: str | None, next_on: str | None) -> Medi
               help="When the medical content was reviewed, YYYY-MM-DD (with --reviewed-by).")
 @click.option("--review-next", callback=_day, metavar="DATE",
               help="When it is due for review again (default: a year after --reviewed-on).")
+@click.option("--transcribe", is_flag=True,
+              help="Make draft captions from the recording's speech (offline recognition, "
+                   "setting asr_model), shown to patients as automatic captions not yet checked.")
+@click.option("--language", callback=_language, metavar="LANG",
+              help="With --transcribe: the spoken language (default: the model detects it).")
 @click.option("--dry-run", is_flag=True, help="Print the plan; write nothing.")
 @pass_ctx
 def ingest(ctx: Context, media: Path, title: str, slug: str | None, speakers: tuple[str, ...],
            topics: tuple[str, ...], captions: tuple[CaptionSource, ...], chapters: Path | None,
            summary: str | None, series: str | None, part: int | None, recorded: str | None,
            poster_at: float | None, reviewed_by: str | None, reviewed_on: str | None,
-           review_next: str | None, dry_run: bool) -> None:
+           review_next: str | None, transcribe: bool, language: str | None,
+           dry_run: bool) -> None:
     """Add (or replace) a webcast from a recording, its captions and chapters: all or nothing.
 
     Probes MEDIA, remuxes or transcodes it to web-ready MP4 (M4A for audio), makes a poster,
@@ -217,10 +230,14 @@ def ingest(ctx: Context, media: Path, title: str, slug: str | None, speakers: tu
     """
     if part is not None and series is None:
         raise click.UsageError("--part needs --series")
+    if language is not None and not transcribe:
+        raise click.UsageError("--language needs --transcribe")
+    if transcribe and captions:
+        raise click.UsageError("--transcribe makes the captions: give it or --captions, not both")
     request = IngestRequest(
         media=media, title=title, slug=slug, speakers=speakers, topics=topics,
         captions=captions, chapters=chapters, summary=summary, series=series, part=part,
-        recorded=recorded, poster_at=poster_at,
+        recorded=recorded, poster_at=poster_at, transcribe=transcribe, language=language,
         medical_review=_medical_review(reviewed_by, reviewed_on, review_next),
     )
     if dry_run:
@@ -228,6 +245,27 @@ def ingest(ctx: Context, media: Path, title: str, slug: str | None, speakers: tu
         return
     result = run("ingest", ctx.library, request, ConsoleReporter())
     print_summary(result, ctx.settings.public_base_url)
+
+
+@main.command()
+@click.argument("slug")
+@click.option("--language", callback=_language, metavar="LANG",
+              help="The spoken language (default: the model detects it).")
+@click.option("--replace-human", is_flag=True,
+              help="Replace captions of that language that a person made or checked.")
+@pass_ctx
+def transcribe(ctx: Context, slug: str, language: str | None, replace_human: bool) -> None:
+    """Make draft captions from a webcast's speech (offline recognition, setting asr_model).
+
+    The track of the recognized language is added or replaced, marked as automatic captions not
+    yet checked by staff; its transcript, the catalog entry, database and search index change
+    with it, all or nothing. A track a person made or checked is kept unless --replace-human.
+    """
+    result = run("transcribe", ctx.library, slug, language, ConsoleReporter(), replace_human)
+    cues = ", ".join(f"{lang} {n}" for lang, n in result.cue_counts.items())
+    click.echo(f"Transcribed {result.webcast.title!r} in {result.seconds:.1f} s")
+    click.echo(f"  cues       {cues} (automatic captions for the recognized language)")
+    click.echo(f"  URL        {ctx.settings.public_base_url.rstrip('/')}{result.url}")
 
 
 @main.command()

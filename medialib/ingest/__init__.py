@@ -17,9 +17,14 @@ once (see staging): a failure or kill -9 at any moment leaves the library as it 
 as it is after, and readers see the change in one step. The database and index modules load on
 a thread while the recording is probed (Library.load_in_background).
 
+With --transcribe a recognize step runs after the poster: the recording's speech becomes the
+caption track (marked machine) that the later steps publish; `medialib transcribe SLUG` runs
+the same step for a webcast already in the library (see speech).
+
 Modules: request (what staff asked, checked), inputs (caption, chapter and embedded streams
-read), prepare (the plan and the dry run), steps, runner, pipeline (`ingest`: the steps under
-the lock, staged and committed), poster (the title card), words, console (the command line's
+read), prepare (the plan and the dry run), steps, speech (the recognize step and the steps of
+`transcribe`), runner, pipeline (`ingest`, `transcribe_webcast`: the steps under the lock,
+staged and committed), poster (the title card), words, console (the command line's
 rendering). This file only names the request's types, so the command line can parse an ingest
 without loading the rest.
 """

@@ -75,14 +75,18 @@ def prepare(library: Library, request: IngestRequest, slug: str | None = None) -
     kept_captions: tuple[CaptionTrack, ...] = ()
     if replacing is not None:
         notices.append(f"replacing the existing webcast {slug!r} ({replacing.title!r})")
-        if not captions and replacing.captions:
+        if not captions and replacing.captions and not request.transcribe:
             kept_captions = replacing.captions
             notices.append(f"keeping its {len(kept_captions)} caption track(s)")
         if not chapters and replacing.chapters:
             kept = [c for c in replacing.chapters if c.start < probe.duration]
             if kept:
                 chapters, chapters_source = kept, "the existing entry"
-    if not captions and not kept_captions:
+    if request.transcribe:
+        kept_captions = ()  # a new recording: the captions come from its speech
+        notices.append("captions will be recognized from the recording's speech (setting "
+                       "asr_model) and marked as automatic captions not yet checked by staff")
+    elif not captions and not kept_captions:
         notices.append("no captions: the webcast will have no captions, transcript or search "
                        "(add them later by ingesting again with --captions)")
     for item in captions:  # 355,000 cues on a six-second clip is the wrong file

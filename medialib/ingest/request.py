@@ -51,6 +51,9 @@ class IngestRequest:
     recorded: str | None = None
     poster_at: float | None = None
     medical_review: MedicalReview | None = None  # --reviewed-by, --reviewed-on, --review-next
+    transcribe: bool = False  # draft captions from speech recognition (marked machine)
+    language: str | None = None  # the spoken language, instead of the model's detection
+    replace_human: bool = False  # transcribe: a person's captions may give way to a draft
 
 
 def check_request(request: IngestRequest) -> str:
@@ -61,6 +64,12 @@ def check_request(request: IngestRequest) -> str:
         raise IngestError(request.media, f"--slug {request.slug[:40]!r}: {problem}")
     if not request.title.strip():
         raise IngestError(request.media, "--title is empty")
+    if request.transcribe and request.captions:
+        raise IngestError(request.captions[0].path, "--transcribe makes the captions from the "
+                          "recording's speech: give either caption files or --transcribe")
+    if request.language is not None and not LANG_RE.match(request.language):
+        raise IngestError(request.media, f"--language {request.language!r} is not a language "
+                          "code such as en or es")
     slug = request.slug or slugify(request.title)
     if not slug:
         raise IngestError(request.media, "the title has no letters or digits for a slug; "

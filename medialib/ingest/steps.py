@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import media
 from ..captions import Cue, cues_to_webvtt, load_captions
@@ -26,16 +27,20 @@ from ..library import Library, LoadedWebcast
 from ..media import MediaError
 from ..staging import Staging
 from ..transcripts import clock, transcript_path
+from .inputs import CaptionInput
 from .poster import POSTER, make_title_card
 from .prepare import Prepared, prepare
 from .request import IngestError, IngestRequest
 from .runner import Reporter, Shared, Step
 from .words import describe_probe, megabytes
 
+if TYPE_CHECKING:
+    from ..asr.model import Recognizer
+
 
 class Work(Shared):
-    """What the steps of one ingest share. The first five are given; each later value is a
-    step's output (see PIPELINE), there once that step has run."""
+    """What the steps of one ingest share. The first five and the recognizer are given; each
+    later value is a step's output (see PIPELINE), there once that step has run."""
 
     library: Library
     request: IngestRequest
@@ -49,18 +54,20 @@ class Work(Shared):
     poster_at: float
     tracks: dict[str, list[Cue]]  # captions: as written and read back
     caption_tracks: tuple[CaptionTrack, ...]
+    recognizer: Recognizer | None  # given: the speech recognition model of --transcribe
+    recognized: CaptionInput  # recognize (--transcribe): the machine track, also in prepared
     transcripts: list[str]  # transcript
     webcast: Webcast  # catalog: the entry as committed
     loaded: LoadedWebcast
 
     def __init__(self, library: Library, request: IngestRequest, slug: str, stage: Staging,
-                 reporter: Reporter):
+                 reporter: Reporter, recognizer: Recognizer | None = None):
         super().__init__()
         self.library, self.request, self.slug = library, request, slug
-        self.stage, self.reporter = stage, reporter
+        self.stage, self.reporter, self.recognizer = stage, reporter, recognizer
 
 
-GIVEN = ("library", "request", "slug", "stage", "reporter")
+GIVEN = ("library", "request", "slug", "stage", "reporter", "recognizer")
 
 
 def probe(w: Work) -> str:
@@ -145,13 +152,14 @@ def captions(w: Work) -> str:
     """Normalized WebVTT per language, read back so every later step sees exactly those cues."""
     p, folder = w.prepared, w.stage.new_media
     w.tracks, written = {}, []
+    given = {c.lang: c.cues for c in p.captions}
     for track in p.draft.captions:
         path = folder / track.file
         with _disk_errors(w.library.webcast_dir(w.slug) / track.file):
-            if p.captions:
-                cues = next(c.cues for c in p.captions if c.lang == track.lang)
-                path.write_text(cues_to_webvtt(cues), encoding="utf-8")
-            else:  # re-ingest without captions: the existing normalized files carry over
+            if track.lang in given:
+                path.unlink(missing_ok=True)  # a kept file's hard link: never write through it
+                path.write_text(cues_to_webvtt(given[track.lang]), encoding="utf-8")
+            elif not path.exists():  # kept from the existing entry: its file carries over
                 shutil.copyfile(w.library.webcast_dir(w.slug) / track.file, path)
         w.tracks[track.lang] = load_captions(path)
         written.append(replace(track, checksum=media.file_checksum(path)))
