@@ -18,7 +18,8 @@ def test_a_rebuilt_transcript_download_is_the_written_file(make_app, fresh_libra
         path = settings.transcripts_dir / f"{slug}.en.txt"
         written[slug] = path.read_bytes()
         path.unlink()
-    assert len(written) == 7 and sum(b"Series: " in text for text in written.values()) == 2
+    assert len(written) == len(slugs) >= 7
+    assert sum(b"Series: " in text for text in written.values()) == 2
     client = make_app(settings).test_client()
     for slug in slugs:
         response = client.get(f"/webcasts/{slug}/transcript.txt")
