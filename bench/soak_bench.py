@@ -1,4 +1,4 @@
-"""Soak: `medialib serve` under mixed kept-alive traffic for a long time, writes happening meanwhile.
+"""Soak: `medialib serve` under mixed kept-alive traffic for a long time, with writes meanwhile.
 
     .venv/bin/python bench/soak_bench.py --hours 1000 --minutes 30 --write
 
