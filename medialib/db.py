@@ -28,9 +28,9 @@ def _state_dict_up_front() -> None:
     starts during that dict's allocation and runs the state's weakref callback (`_cleanup`, which
     stores those names too), the inline values are freed under the outer store and a later store
     or collection reads freed memory: `medialib serve` died with SIGSEGV after ~50 to ~1,500
-    requests on libraries of 20 to 1,000 one-hour webcasts (tests/test_soak.py). With the dict made up front, in
-    __init__, before any weakref to the state's object exists, no store ever goes through the
-    inline values. CPython 3.12 reworked these dicts and needs nothing.
+    requests on libraries of 20 to 1,000 one-hour webcasts (tests/test_soak.py). With the dict
+    made up front, in __init__, before any weakref to the state's object exists, no store ever
+    goes through the inline values. CPython 3.12 reworked these dicts and needs nothing.
     """
     if sys.version_info >= (3, 12) or getattr(InstanceState, "_medialib_dict_up_front", False):
         return
