@@ -19,6 +19,7 @@ BENCHMARKS = [
     ["slowclient_bench.py"],
     ["page_budget_bench.py"],
     ["captions_bench.py"],
+    ["soak_bench.py", "--hours", "1000", "--minutes", "30", "--write"],
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,9 +13,38 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError as DatabaseError  # for callers that load this lazily
 from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.state import InstanceState
 
 from .errors import MedialibError
 from .models import Base
+
+
+def _state_dict_up_front() -> None:
+    """On CPython 3.11, give every SQLAlchemy InstanceState its __dict__ when it is made.
+
+    CPython 3.11 keeps an object's attributes in "inline values" until something needs a real
+    __dict__. An InstanceState, whose class's shared keys are full, gets one the first time it
+    stores a name not in them (`_strong_obj`, `session_id`, ...); if the cyclic garbage collector
+    starts during that dict's allocation and runs the state's weakref callback (`_cleanup`, which
+    stores those names too), the inline values are freed under the outer store and a later store
+    or collection reads freed memory: `medialib serve` died with SIGSEGV after ~50 to ~1,500
+    requests on libraries of 20 to 1,000 one-hour webcasts (tests/test_soak.py). With the dict
+    made up front, in __init__, before any weakref to the state's object exists, no store ever
+    goes through the inline values. CPython 3.12 reworked these dicts and needs nothing.
+    """
+    if sys.version_info >= (3, 12) or getattr(InstanceState, "_medialib_dict_up_front", False):
+        return
+    init = InstanceState.__init__
+
+    def __init__(self: InstanceState[Any], obj: Any, manager: Any) -> None:
+        self.__dict__  # noqa: B018 (makes the dict, see above)
+        init(self, obj, manager)
+
+    InstanceState.__init__ = __init__  # type: ignore[method-assign]
+    InstanceState._medialib_dict_up_front = True  # type: ignore[attr-defined]
+
+
+_state_dict_up_front()
 
 
 class StoreUnavailable(MedialibError):
