@@ -300,8 +300,13 @@ class Conversion:
 
     @classmethod
     def start(cls, src: Path | str, dest: Path | str, plan: Plan, duration: float) -> Conversion:
-        args = ffmpeg_args(src, dest, plan)
-        args[1:1] = ["-progress", "pipe:1", "-nostats"]
+        return cls.launch(ffmpeg_args(src, dest, plan), src, dest, duration)
+
+    @classmethod
+    def launch(cls, args: list[str], src: Path | str, dest: Path | str,
+               duration: float) -> Conversion:
+        """Run the ffmpeg command `args` (which writes `dest`) with progress on its stdout."""
+        args = [args[0], "-progress", "pipe:1", "-nostats", *args[1:]]
         err = tempfile.TemporaryFile()
         try:
             # A new session: Ctrl-C reaches Python, which stops ffmpeg and cleans up.

@@ -1,10 +1,10 @@
 """The steps of an ingest, in the order of their step lines: probe -> normalize -> poster ->
-captions -> chapters -> transcript -> catalog -> database -> index.
+renditions -> captions -> chapters -> transcript -> catalog -> database -> index.
 
 Each is a `Step` (runner) with the names of the values it needs and gives on the shared `Work`.
 Files go into the staging folder; the rows are written into a transaction held open until the
-commit (see staging). ffmpeg's conversion is the one background step: the poster of a remux,
-the captions and the transcript are made while it runs.
+commit (see staging). ffmpeg's conversion and the HLS renditions made from its output run in
+the background: the poster of a remux, the captions and the transcript are made meanwhile.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from .. import media
+from .. import media, renditions as hls_renditions
 from ..captions import Cue, cues_to_webvtt, load_captions
 from ..catalog import CaptionTrack, Catalog, MediaFile, Webcast
 from ..chapters import validate_chapters
@@ -52,6 +52,8 @@ class Work(Shared):
     conversion: media.Conversion  # normalize, while it runs
     poster: str | None  # poster
     poster_at: float
+    renditions: dict[str, Any]  # renditions: the manifest of media/<slug>/hls/
+    rendering: media.Conversion  # renditions, while ffmpeg runs
     tracks: dict[str, list[Cue]]  # captions: as written and read back
     caption_tracks: tuple[CaptionTrack, ...]
     recognizer: Recognizer | None  # given: the speech recognition model of --transcribe
@@ -148,6 +150,28 @@ def poster(w: Work) -> str:
     return note
 
 
+def renditions(w: Work) -> str:
+    """HLS renditions of the web file (see renditions), staged in media/<slug>/hls/."""
+    if w.cancelled:
+        raise IngestError(w.request.media, "stopped before the renditions started")
+    folder = w.stage.new_media / hls_renditions.FOLDER
+    shutil.rmtree(folder, ignore_errors=True)  # a re-ingest's carried-over copy is not ours
+    poster = w.stage.new_media / w.poster if w.poster else None
+    with _disk_errors(w.library.webcast_dir(w.slug) / hls_renditions.FOLDER), \
+            w.reporter.progress("renditions", w.media_file.duration or 0.0) as update:
+        w.renditions = manifest = hls_renditions.build(
+            w.stage.new_media / w.media_file.file, folder, poster, update,
+            started=lambda conversion: setattr(w, "rendering", conversion))
+    names = ", ".join(r["name"] for r in manifest["renditions"])
+    total = sum(r["bytes"] for r in manifest["renditions"])
+    return f"{hls_renditions.FOLDER}/: {names} ({megabytes(total)})"
+
+
+def _stop_renditions(w: Work) -> None:
+    if "rendering" in vars(w):
+        w.rendering.cancel()
+
+
 def captions(w: Work) -> str:
     """Normalized WebVTT per language, read back so every later step sees exactly those cues."""
     p, folder = w.prepared, w.stage.new_media
@@ -230,6 +254,8 @@ PIPELINE = (
     Step("normalize", ("prepared", "stage"), ("media_file",), normalize, background=True,
          cancel=_stop_conversion),
     Step("poster", ("prepared",), ("poster",), poster),
+    Step("renditions", ("media_file", "poster"), ("renditions",), renditions, background=True,
+         cancel=_stop_renditions),
     Step("captions", ("prepared",), ("tracks", "caption_tracks"), captions),
     Step("chapters", ("prepared", "media_file"), (), chapters),
     Step("transcript", ("prepared", "tracks"), ("transcripts",), transcript),
