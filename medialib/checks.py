@@ -198,6 +198,7 @@ def _check_files(
 
     need(webcast.media.file, webcast.media.checksum, "media file")
     need(webcast.poster, webcast.poster_checksum, "poster")
+    problems += _check_renditions(folder, webcast.media.file, webcast.media.duration)
     for track in webcast.captions:
         need(track.file, track.checksum, f"{track.lang} captions")
     try:
@@ -229,6 +230,22 @@ def _check_files(
                 Problem(str(path), "transcript is out of date (run `medialib reindex`)")
             )
     return problems
+
+
+def _check_renditions(folder: Path, media_file: str, duration: float | None) -> list[Problem]:
+    """The HLS renditions, when there are any: playlists parse, every file listed is there
+    and matches the manifest's checksum, durations add up, made from this media file."""
+    from . import renditions
+
+    hls = folder / renditions.FOLDER
+    if not hls.exists():
+        return []  # none built yet: the MP4 plays (`medialib renditions` builds them)
+    found = [Problem(where, message) for where, _, message in
+             (text.partition(": ") for text in renditions.check(hls, duration))]
+    if not found and not renditions.is_current(hls, folder / media_file):
+        found.append(Problem(str(hls), f"made from another {media_file} (run `medialib "
+                                       "renditions`)"))
+    return found
 
 
 def _check_database(

@@ -45,6 +45,7 @@ OPERATIONS = {
     "check": "medialib.checks:check_library",
     "serve": "medialib.app:serve",
     "demo": "medialib.demo:build_demo",
+    "renditions": "medialib.operations:build_renditions",
 }
 
 
@@ -372,6 +373,16 @@ def check(ctx: Context) -> None:
     if problems:
         fail(f"{len(problems)} problem(s) found")
     click.echo("The library is whole and in step.")
+
+
+@main.command()
+@click.argument("slugs", nargs=-1)
+@pass_ctx
+def renditions(ctx: Context, slugs: tuple[str, ...]) -> None:
+    """Build HLS renditions (and listen only) for webcasts already in the library (every one
+    without them, or those named), one at a time; run it again to carry on after a stop."""
+    built, kept = run("renditions", ctx.library, list(slugs), ConsoleReporter())
+    click.echo(f"Built renditions for {len(built)} webcast(s); {len(kept)} already had them.")
 
 
 @main.command()

@@ -50,7 +50,7 @@ from .ingest.poster import (
     quote_option,
 )
 from .library import Library
-from .operations import INDEX_PROCESSES
+from .operations import INDEX_PROCESSES, SayReporter, renditions_of
 from .staging import exclusive
 from .transcripts import clock
 
@@ -414,5 +414,7 @@ def build_demo(library: Library, force: bool, say: Callable[[str], None]) -> Dem
         catalog = library.load_catalog()
         rendered = render_demo(library.settings.library, catalog, force=force, progress=say,
                                asr_model=library.settings.asr_model)
+        for slug in catalog.webcasts:  # HLS and listen only, as ingest makes them
+            renditions_of(library, slug, SayReporter(say))
         count = library.reindex(progress=say, procs=INDEX_PROCESSES)
     return DemoBuilt(len(rendered), len(catalog.webcasts) - len(rendered), count)

@@ -157,7 +157,8 @@ def write_media_playlist(playlist: MediaPlaylist, checksums: dict[str, str]) -> 
     out = ["#EXTM3U", "#EXT-X-VERSION:7", f"#EXT-X-TARGETDURATION:{playlist.target_duration}",
            "#EXT-X-MEDIA-SEQUENCE:0", "#EXT-X-PLAYLIST-TYPE:VOD", "#EXT-X-INDEPENDENT-SEGMENTS"]
     if playlist.init:
-        out.append(f'#EXT-X-MAP:URI="{versioned(file_of(playlist.init), checksums[file_of(playlist.init)])}"')
+        init = file_of(playlist.init)
+        out.append(f'#EXT-X-MAP:URI="{versioned(init, checksums[init])}"')
     for s in playlist.segments:
         out += [f"#EXTINF:{s.duration:.6f},", versioned(file_of(s.uri), checksums[file_of(s.uri)])]
     out.append("#EXT-X-ENDLIST")

@@ -8,12 +8,13 @@ what a killed command left behind.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from .catalog import Catalog, CatalogError
 from .errors import MedialibError
+from .ingest.runner import Reporter
 from .library import Library
 from .lock import LibraryBusy
 from .provenance import provenance_json
@@ -103,3 +104,66 @@ def prepare_to_serve(library: Library, say: Say) -> None:
         pass  # the command that is writing resolves its own work
     except (MedialibError, OSError) as exc:
         say(f"note: {exc}")
+
+
+class SayReporter(Reporter):
+    """Step lines and notices as plain lines through `say` (no progress bar)."""
+
+    def __init__(self, say: Callable[[str], None]):
+        self.say = say
+
+    def step(self, name: str, message: str) -> None:
+        self.say(f"{name}: {message}")
+
+    def notice(self, message: str) -> None:
+        self.say(message)
+
+
+def build_renditions(library: Library, slugs: Sequence[str], reporter: Reporter,
+                     ) -> tuple[list[str], list[str]]:
+    """HLS renditions for the webcasts `slugs` (every webcast when empty) that have none or
+    outdated ones, one webcast at a time, each under the lock; (built, already there).
+
+    A command killed on the way leaves a staging folder the next command deletes, and that
+    webcast plays its MP4 as before; run again, it carries on with the webcasts not done yet.
+    """
+    catalog = library.load_catalog()
+    for slug in slugs:
+        if slug not in catalog.webcasts:
+            raise CatalogError(catalog.path, f"no webcast {slug!r} in the catalog")
+    built: list[str] = []
+    kept: list[str] = []
+    for slug in slugs or list(catalog.webcasts):
+        with exclusive(library, "renditions", reporter.notice, refresh=False):
+            made = renditions_of(library, slug, reporter)
+        if made is not None:
+            (built if made else kept).append(slug)
+    return built, kept
+
+
+def renditions_of(library: Library, slug: str, reporter: Reporter) -> bool | None:
+    """Build webcast `slug`'s renditions unless they are there and current (the caller holds
+    the lock); built? (None: no such webcast any more).
+
+    The set is made in a staging folder and renamed into media/<slug>/hls/ whole."""
+    from . import renditions
+
+    webcast = library.load_catalog().webcasts.get(slug)
+    if webcast is None:
+        return None
+    folder = library.webcast_dir(slug)
+    target, source = folder / renditions.FOLDER, folder / webcast.media.file
+    if renditions.is_current(target, source):
+        return False
+    stage = Staging.create(library, "renditions", slug)
+    try:
+        poster = folder / webcast.poster if webcast.poster else None
+        with reporter.progress(slug, webcast.media.duration or 0.0) as update:
+            manifest = renditions.build(source, stage.work / renditions.FOLDER, poster, update)
+        if target.exists():  # outdated: out of the way first (the MP4 plays meanwhile)
+            target.rename(stage.work / "outdated")
+        (stage.work / renditions.FOLDER).rename(target)
+    finally:
+        stage.finish()
+    reporter.step("renditions", f"{slug}: " + ", ".join(r["name"] for r in manifest["renditions"]))
+    return True

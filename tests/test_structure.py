@@ -103,8 +103,8 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
 
 
 def test_the_ingest_steps_are_named_objects_in_the_docstring_order() -> None:
-    assert STEPS == ("probe", "normalize", "poster", "renditions", "captions", "chapters", "transcript",
-                     "catalog", "database", "index")
+    assert STEPS == ("probe", "normalize", "poster", "renditions", "captions", "chapters",
+                     "transcript", "catalog", "database", "index")
     assert all(isinstance(step, Step) for step in PIPELINE)
     check_pipeline(PIPELINE, GIVEN)  # every step's needs are given before it
 

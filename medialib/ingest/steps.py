@@ -18,7 +18,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import media, renditions as hls_renditions
+from .. import media
+from .. import renditions as hls_renditions
 from ..captions import Cue, cues_to_webvtt, load_captions
 from ..catalog import CaptionTrack, Catalog, MediaFile, Webcast
 from ..chapters import validate_chapters

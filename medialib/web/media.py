@@ -34,11 +34,25 @@ MEDIA_TYPES = {
     ".jpeg": "image/jpeg",
     ".png": "image/png",
     ".webp": "image/webp",
+    ".m3u8": "application/vnd.apple.mpegurl",  # HLS playlists (see renditions)
+    ".m4s": "video/iso.segment",  # their fMP4 segments; an init segment is a .mp4
 }
 MAX_SEGMENT = 255
 MAX_PATH = 1024
 CHUNK = 256 * 1024
 CACHE_SECONDS = 3600
+YEAR = 365 * 24 * 3600
+
+
+def cache_control(path: Path) -> str:
+    """A year for a versioned URL (?v=, which changes with the file: pages version what they
+    name, playlists every segment and playlist they list); an unversioned playlist is
+    revalidated every time."""
+    if request.args.get("v"):
+        return f"public, max-age={YEAR}, immutable"
+    if path.suffix.lower() == ".m3u8":
+        return "public, no-cache"
+    return f"public, max-age={CACHE_SECONDS}"
 
 
 def safe_relative(relpath: str) -> tuple[str, ...] | None:
@@ -142,7 +156,7 @@ def media(relpath: str) -> Response:
         "Accept-Ranges": "bytes",
         "ETag": quote_etag(etag),
         "Last-Modified": formatdate(mtime, usegmt=True),
-        "Cache-Control": f"public, max-age={CACHE_SECONDS}",
+        "Cache-Control": cache_control(path),
     }
     mimetype = MEDIA_TYPES[path.suffix.lower()]
 

@@ -18,6 +18,7 @@ from .context import library, session, settings
 from .params import clean_text, page_number, seconds
 from .present import player
 from .site import library_title
+from .streaming import streams
 from .structured import page_meta
 
 bp = Blueprint("player", __name__)
@@ -83,14 +84,17 @@ def talk_search(slug: str, q: str) -> TalkSearch:
 @bp.route("/webcasts/<slug>")
 def webcast(slug: str) -> str:
     """The player with chapters and the interactive transcript; ?t=SECONDS starts there, and
-    ?q=WORDS lists the moments of this webcast where they are said."""
+    ?q=WORDS lists the moments of this webcast where they are said; ?listen=1 plays its audio
+    rendition alone (listen only), when it has one."""
     found = _webcast(slug)
     start = seconds(request.args.get("t"), limit=_duration(found))
     shown = player(found, start, part_param())
     q = clean_text(request.args.get("q"))
+    offered = streams(found)
     return render_template(
         "player.html", p=shown, meta=page_meta(shown, library_title()),
-        talk=talk_search(found.slug, q) if q else TalkSearch(q=""),
+        talk=talk_search(found.slug, q) if q else TalkSearch(q=""), streams=offered,
+        listen=bool(offered and offered.can_listen and request.args.get("listen") == "1"),
     )
 
 

@@ -615,12 +615,75 @@
     update(media.currentTime || 0);
   }
 
+  // ---- renditions: the poster for the screen, listen only -------------------------------------
+
+  var KEY_LISTEN = "medialib:listen";
+
+  // Listen only: the same media element plays the audio rendition from the same moment, so the
+  // transcript, chapters, captions and speed carry on; "Watch the video" brings the video back.
+  // The choice is remembered in this browser only. A page served with ?listen=1 (no script
+  // needed) has an audio element; from there the video is a page away.
+  function initStreams(media) {
+    if (!media) { return; }
+    var large = media.getAttribute("data-poster-large");
+    if (large && media.clientWidth * (window.devicePixelRatio || 1) > 640) { media.poster = large; }
+    var box = doc.getElementById("listen-switch");
+    if (!box) { return; }
+    var listenLink = doc.getElementById("listen-only");
+    var watchLink = doc.getElementById("watch-video");
+    var servedListening = box.getAttribute("data-listening") === "1";
+    var hlsPlays = media.canPlayType("application/vnd.apple.mpegurl") !== "";
+    var audioSrc = hlsPlays ? box.getAttribute("data-audio") : box.getAttribute("data-audio-file");
+
+    function show(listening) {
+      listenLink.hidden = listening;
+      watchLink.hidden = !listening;
+    }
+    function switchTo(src) {
+      var at = media.currentTime, playing = !media.paused, rate = media.playbackRate;
+      function resume() {
+        media.removeEventListener("loadedmetadata", resume);
+        if (at > 0) { media.currentTime = at; }
+        media.playbackRate = rate;
+        if (playing) { media.play().catch(function () { /* the patient presses play */ }); }
+      }
+      media.addEventListener("loadedmetadata", resume);
+      if (src) { media.src = src; } else { media.removeAttribute("src"); }
+      media.load();
+    }
+    function listen() {
+      if (!audioSrc || media.getAttribute("src") === audioSrc) { return; }
+      switchTo(audioSrc);
+      media.classList.add("listening");
+      show(true);
+    }
+    listenLink.addEventListener("click", function (e) {
+      if (e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey || !audioSrc) { return; }
+      e.preventDefault();
+      store.set(KEY_LISTEN, "1");
+      listen();
+    });
+    watchLink.addEventListener("click", function (e) {
+      store.set(KEY_LISTEN, "0");
+      if (servedListening) {  // the video is on the page without ?listen=1, from this moment
+        watchLink.href = watchLink.pathname + "?t=" + Math.floor(media.currentTime || 0);
+        return;
+      }
+      e.preventDefault();
+      switchTo(null);
+      media.classList.remove("listening");
+      show(false);
+    });
+    if (!servedListening && store.get(KEY_LISTEN) === "1") { listen(); }
+  }
+
   ready(function () {
     initTextSize();
     initPrint();
     initContinue();
     initShare();
     var watch = doc.getElementById("watch");
-    if (watch) { initPlayer(watch); }
+    // Renditions first: a remembered "listen only" picks its source before the player starts.
+    if (watch) { initStreams(doc.getElementById("player")); initPlayer(watch); }
   });
 })();
