@@ -16,6 +16,7 @@ from .catalog import Catalog, CatalogError
 from .errors import MedialibError
 from .ingest.runner import Reporter
 from .library import Library
+from .journal import pause_point
 from .lock import LibraryBusy
 from .provenance import provenance_json
 from .staging import Staging, exclusive
@@ -160,6 +161,7 @@ def renditions_of(library: Library, slug: str, reporter: Reporter) -> bool | Non
         poster = folder / webcast.poster if webcast.poster else None
         with reporter.progress(slug, webcast.media.duration or 0.0) as update:
             manifest = renditions.build(source, stage.work / renditions.FOLDER, poster, update)
+        pause_point("renditions-built")
         if target.exists():  # outdated: out of the way first (the MP4 plays meanwhile)
             target.rename(stage.work / "outdated")
         (stage.work / renditions.FOLDER).rename(target)
