@@ -15,8 +15,8 @@ from typing import Any
 from .catalog import Catalog, CatalogError
 from .errors import MedialibError
 from .ingest.runner import Reporter
-from .library import Library
 from .journal import pause_point
+from .library import Library
 from .lock import LibraryBusy
 from .provenance import provenance_json
 from .staging import Staging, exclusive
