@@ -8,17 +8,14 @@ the app on 127.0.0.1.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from medialib.app import create_app
-from medialib.config import Settings
 from tests.hls_support import SLUG, make_hls_library
-from tests.web_fixtures import AXE
+from tests.web_fixtures import AXE, served_library
 
 pytestmark = pytest.mark.browser
 HLS = "application/vnd.apple.mpegurl"
@@ -26,22 +23,8 @@ HLS = "application/vnd.apple.mpegurl"
 
 @pytest.fixture(scope="module")
 def hls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import logging
-
-    from werkzeug.serving import make_server
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    root = make_hls_library(tmp_path_factory.mktemp("hls-browser") / "library")
-    app = create_app(Settings(library=root))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="hls-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        app.extensions["medialib"].close()
+    with served_library(make_hls_library(tmp_path_factory.mktemp("hls-br") / "library")) as live:
+        yield live.url
 
 
 @pytest.fixture

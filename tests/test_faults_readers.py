@@ -88,7 +88,9 @@ class Reader:
             status, title, html = self._page()
             seen = Seen(status, title)
             if status == 200:
-                names = self.files | {p.rsplit("/", 1)[1] for p in MEDIA.findall(html)}
+                # Each file the page names, by its path in the webcast's folder (hls/...).
+                prefix = f"/media/{self.slug}/"
+                names = self.files | {p.removeprefix(prefix) for p in MEDIA.findall(html)}
                 for name in sorted(names):
                     seen.files[name] = self._get(f"/media/{self.slug}/{name}")[0]
                 seen.after = self._page()[:2]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -238,15 +239,14 @@ def _render_library(root: Path) -> Path:
     return reindexed(root)
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """The app over a library with one rendered video and the audio podcast, on 127.0.0.1."""
+@contextmanager
+def served_library(root: Path) -> Iterator[LiveServer]:
+    """The app over the library `root`, on 127.0.0.1 on a thread, until the block ends."""
     import logging
 
     from werkzeug.serving import make_server
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log in the test output
-    root = _render_library(tmp_path_factory.mktemp("served") / "library")
     settings = Settings(library=root)
     app = create_app(settings)
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -258,6 +258,13 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         server.shutdown()
         thread.join(timeout=5)
         app.extensions["medialib"].close()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The app over a library with one rendered video and the audio podcast, on 127.0.0.1."""
+    with served_library(_render_library(tmp_path_factory.mktemp("served") / "library")) as live:
+        yield live
 
 
 @pytest.fixture(scope="session")
