@@ -240,6 +240,14 @@ def test_the_demo_command_renders_under_the_lock_then_reindexes(tmp_path):
     assert result.stdout.splitlines() == ["Rendered 1 item(s); 0 reused.",
                                           "The sample library is ready: 1 webcasts."]
     assert (tmp_path / "media/proxy-podcast/audio.m4a").exists()
+    # Its HLS renditions too (an audio item: the audio rendition alone), as ingest makes them.
+    from medialib import renditions
+
+    hls = tmp_path / "media/proxy-podcast/hls"
+    manifest = renditions.read_manifest(hls)
+    assert manifest is not None and [r["name"] for r in manifest["renditions"]] == ["audio"]
+    assert renditions.check(hls, manifest["duration"]) == []
     result = cli(tmp_path, "demo")
     assert result.stdout.splitlines()[0] == "Rendered 0 item(s); 1 reused."
+    assert "renditions:" not in result.stderr  # current: not built again
     assert not (tmp_path / ".staging").exists()
