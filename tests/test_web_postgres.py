@@ -56,7 +56,8 @@ def test_every_page_is_the_same_on_postgresql(
 
 
 def test_a_search_reads_no_database_rows(app) -> None:
-    """Search speed cannot depend on the store (SQLite or PostgreSQL): it runs no SQL at all."""
+    """Search speed cannot depend on the store (SQLite or PostgreSQL): it reads no rows of it.
+    The one statement a request runs is the page cache's look at the library's generation."""
     from sqlalchemy import event
 
     statements: list[str] = []
@@ -70,8 +71,9 @@ def test_a_search_reads_no_database_rows(app) -> None:
     try:
         for url in ("/api/search?q=health+care+proxy", "/api/search?q=whole+brain+radiaton"):
             assert client.get(url).get_json()["results"], url
-        assert statements == []
+        assert statements and all("FROM library_state" in s for s in statements)
+        statements.clear()
         assert client.get("/").status_code == 200
-        assert statements  # the listener sees the pages' SQL: the search really ran none
+        assert any("FROM webcasts" in s for s in statements)  # the pages' SQL is seen
     finally:
         event.remove(engine, "before_cursor_execute", record)
