@@ -220,7 +220,7 @@ class Library:
                 session, loaded.webcast, loaded.tracks, loaded.duration, position
             )
 
-        return self._held(write)
+        return self._held(write, catalog.title)
 
     def hold_removal(self, catalog: Catalog, slug: str) -> Session:
         """One webcast's rows deleted (and the taxonomy synced) in a transaction left open."""
@@ -229,15 +229,15 @@ class Library:
             store.delete_webcast_rows(session, slug)
             store.sync_taxonomy(session, catalog)
 
-        return self._held(write)
+        return self._held(write, catalog.title)
 
-    def _held(self, write: Callable[[Session, ModuleType], None]) -> Session:
+    def _held(self, write: Callable[[Session, ModuleType], None], title: str) -> Session:
         self.ensure_schema()
         session = self.sessions()
         try:
             store = _rows()
             write(session, store)
-            store.bump_generation(session)
+            store.bump_generation(session, title)
             session.flush()
         except BaseException:
             session.close()
@@ -352,7 +352,7 @@ class Library:
         self.ensure_schema()
         with db.transaction(self.sessions) as session:
             store.clear_all(session)
-            store.bump_generation(session)
+            store.bump_generation(session, catalog.title)
             store.sync_taxonomy(session, catalog)
             for position, item in enumerate(loaded):
                 if not self.is_public(item.webcast):

@@ -223,3 +223,6 @@ class LibraryState(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     generation: Mapped[int] = mapped_column(Integer, default=0)
     changed_at: Mapped[float] = mapped_column(Float, default=0.0)  # Unix time of the last write
+    # The catalog's library title as of the last write: pages show it without parsing a
+    # catalog.yaml that grows with the library.
+    title: Mapped[str] = mapped_column(String(500), default="")

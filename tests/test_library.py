@@ -107,3 +107,14 @@ def test_a_catalog_written_before_checksums_named_their_algorithm(library: Libra
     path.write_text(text.replace(legacy.partition(":")[2], "0" * 64))
     assert [p.message for p in check_library(library, lambda _m: None)] == [
         f"media file of {SLUG!r}: does not match its checksum"]
+
+
+def test_a_database_from_before_the_generation_is_rebuilt(library: Library) -> None:
+    """A database an older medialib made has no library_state: outdated, then made again."""
+    with library.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE library_state")
+    assert library.database_outdated() and library.generation() is None
+    assert library.reindex() == 1
+    assert not library.database_outdated()
+    generation = library.generation()
+    assert generation is not None and generation[0] >= 1
