@@ -95,6 +95,7 @@ class DeadlineChannel(HTTPChannel):  # type: ignore[misc]
 # A worker that dies sooner than this after it started is replaced only after this pause, so
 # a worker that cannot start is not forked again in a tight loop.
 RESPAWN_PAUSE = 1.0
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 def run_server(app: Any, host: str, port: int, threads: int, settings: Settings,
@@ -138,10 +139,14 @@ def prefork(serve_one: Callable[[], None], workers: int, say: Callable[[str], No
     stopping = False
 
     def spawn() -> None:
+        # Signals wait while forking: a SIGTERM then reaches the child with the default action
+        # (it stops), never the parent's handler copied into it.
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         pid = os.fork()
         if pid == 0:
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            for sig in STOP_SIGNALS:
+                signal.signal(sig, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
             code = 0
             try:
                 serve_one()
@@ -154,6 +159,7 @@ def prefork(serve_one: Callable[[], None], workers: int, say: Callable[[str], No
                 sys.stderr.flush()
                 os._exit(code)
         children[pid] = time.monotonic()
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
     def stop(_signum: int, _frame: Any) -> None:
         nonlocal stopping
@@ -164,10 +170,11 @@ def prefork(serve_one: Callable[[], None], workers: int, say: Callable[[str], No
             except ProcessLookupError:
                 pass
 
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    previous = {sig: signal.signal(sig, stop) for sig in STOP_SIGNALS}
     try:
         for _ in range(workers):
-            spawn()
+            if not stopping:
+                spawn()
         while children:
             try:
                 pid, status = os.wait()
