@@ -12,6 +12,7 @@ Writes the figures to bench/RESULTS.md (section "Pages at scale").
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -101,7 +102,8 @@ def main() -> None:
         " is `?page=1`, the only page). Synthetic webcasts carry one short cue each: page cost "
         "depends on the cards shown, not on transcript length. First response after start: "
         "what `medialib serve` does before listening (prepare_to_serve, create_app) plus the "
-        "first `/`.", "", *rows,
+        "first `/`. Load average at the end: "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs.", "", *rows,
     ])
     print(body)
     if not args.no_write:

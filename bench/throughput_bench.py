@@ -62,8 +62,8 @@ def wrk(url: str, connections: int, duration: int) -> dict[str, str]:
         ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url],
         check=True, capture_output=True, text=True).stdout
     rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    p50 = re.search(r"50%\s+(\S+)", out)
-    p99 = re.search(r"99%\s+(\S+)", out)
+    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M)
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M)
     errors = re.search(r"Socket errors: (.*)", out)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {"rate": rate.group(1) if rate else "?", "p50": p50.group(1) if p50 else "?",
@@ -124,7 +124,7 @@ def main() -> None:
         f"wrk, {args.connections} connections, 2 threads, {args.duration} s per page, loopback, "
         f"{os.cpu_count()} CPUs shared with wrk. `medialib serve` with its defaults (one worker "
         "process per CPU, 8 threads each, the page cache on); nginx-light serving the same "
-        "bytes as static files.", "", *rows,
+        f"bytes as static files. Load average at the end: {os.getloadavg()[0]:.1f}.", "", *rows,
     ])
     print(body)
     if not args.no_write:
