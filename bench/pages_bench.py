@@ -29,7 +29,7 @@ from medialib.app import create_app  # noqa: E402
 from medialib.config import Settings  # noqa: E402
 from medialib.library import Library  # noqa: E402
 from medialib.operations import prepare_to_serve  # noqa: E402
-from tests.conftest import copy_sample_library  # noqa: E402
+from tests.libraries import copy_sample_library  # noqa: E402
 from tests.many_library import write_many_library  # noqa: E402
 
 ROUNDS = 15

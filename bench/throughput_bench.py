@@ -30,7 +30,7 @@ from results import write_section  # noqa: E402
 
 from medialib.config import Settings  # noqa: E402
 from medialib.library import Library  # noqa: E402
-from tests.conftest import copy_sample_library  # noqa: E402
+from tests.libraries import copy_sample_library  # noqa: E402
 
 PAGES = {"home": "/", "player": "/webcasts/role-of-radiation-mbc",
          "search": "/search?q=whole+brain+radiation"}

@@ -12,7 +12,7 @@ from medialib.app import create_app
 from medialib.catalog import Catalog
 from medialib.config import Settings
 from medialib.library import Library
-from tests.conftest import REPO
+from tests.libraries import REPO
 from tests.postgres import PostgresServer
 
 CATALOG = Catalog.load(REPO / "catalog.yaml")
