@@ -25,14 +25,17 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 def serve(library: Library, host: str, port: int, threads: int, say: Callable[[str], None],
-          announce: Callable[[str], None]) -> None:
+          announce: Callable[[str], None], workers: int = 1) -> None:
     """Resolve what a killed command left (if nobody is writing), then serve the library with
-    a production WSGI server (waitress) until stopped; `announce` gets the address line."""
+    a production WSGI server (waitress, in `workers` processes) until stopped; `announce`
+    gets the address line."""
     prepare_to_serve(library, say)
+    library.close()  # no database connection is carried into the forked workers
     settings, limit_note = fit_connections(library.settings)
     for note in (limit_note, address_warning(host, settings)):
         if note:
             say(f"warning: {note}")
     app = create_app(settings)
-    announce(f"Serving {settings.library} at http://{host}:{port}/ (Ctrl-C to stop)")
-    run_server(app, host, port, threads, settings)  # with the limits of serving.py
+    processes = f", {workers} worker processes" if workers > 1 else ""
+    announce(f"Serving {settings.library} at http://{host}:{port}/{processes} (Ctrl-C to stop)")
+    run_server(app, host, port, threads, settings, workers, say)  # the limits of serving.py

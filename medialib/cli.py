@@ -388,11 +388,15 @@ def renditions(ctx: Context, slugs: tuple[str, ...]) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
+@click.option("--threads", default=8, show_default=True, type=int,
+              help="Worker threads in each server process.")
+@click.option("--workers", default=os.cpu_count() or 1, show_default="the number of CPUs",
+              type=click.IntRange(min=1),
+              help="Server processes sharing the port (1: serve from this process alone).")
 @pass_ctx
-def serve(ctx: Context, host: str, port: int, threads: int) -> None:
-    """Serve the library with a production WSGI server (waitress)."""
-    run("serve", ctx.library, host, port, threads, say, click.echo)
+def serve(ctx: Context, host: str, port: int, threads: int, workers: int) -> None:
+    """Serve the library with a production WSGI server (waitress, one process per CPU)."""
+    run("serve", ctx.library, host, port, threads, say, click.echo, workers)
 
 
 @main.command()

@@ -45,6 +45,14 @@ class Settings:
         "empty serves media from the app.",
     )
     results_per_page: int = _setting(10, "Webcasts per page of search results.")
+    page_cache_entries: int = _setting(
+        2000,
+        "Rendered public responses kept in memory per server process until the library "
+        "changes (0 turns the page cache off).",
+    )
+    page_cache_mb: int = _setting(
+        64, "Megabytes of rendered responses kept in memory per server process, at most."
+    )
     max_connections: int = _setting(
         4000,
         "Connections `medialib serve` holds open at once (idle and slow clients included); "

@@ -113,11 +113,14 @@ def drop_schema(engine: Engine) -> None:
 
 
 def schema_current(engine: Engine) -> bool:
-    """False when a table of ours lacks a column this version writes (a database made by an
-    older version); True otherwise, missing tables included (they are simply created)."""
+    """False when a table of ours lacks a column this version writes, or the tables are there
+    without the library's state row table (a database made by an older version); True
+    otherwise, an empty database included (its tables are simply created)."""
     try:
         inspector = inspect(engine)
         existing = set(inspector.get_table_names())
+        if "webcasts" in existing and "library_state" not in existing:
+            return False
         for name, table in Base.metadata.tables.items():
             if name in existing:
                 have = {c["name"] for c in inspector.get_columns(name)}

@@ -220,7 +220,7 @@ class Library:
                 session, loaded.webcast, loaded.tracks, loaded.duration, position
             )
 
-        return self._held(write)
+        return self._held(write, catalog.title)
 
     def hold_removal(self, catalog: Catalog, slug: str) -> Session:
         """One webcast's rows deleted (and the taxonomy synced) in a transaction left open."""
@@ -229,13 +229,15 @@ class Library:
             store.delete_webcast_rows(session, slug)
             store.sync_taxonomy(session, catalog)
 
-        return self._held(write)
+        return self._held(write, catalog.title)
 
-    def _held(self, write: Callable[[Session, ModuleType], None]) -> Session:
+    def _held(self, write: Callable[[Session, ModuleType], None], title: str) -> Session:
         self.ensure_schema()
         session = self.sessions()
         try:
-            write(session, _rows())
+            store = _rows()
+            write(session, store)
+            store.bump_generation(session, title)
             session.flush()
         except BaseException:
             session.close()
@@ -281,6 +283,17 @@ class Library:
         if self.settings.publish_unreviewed_captions:
             return not drafts <= stored
         return bool(drafts & stored)
+
+    def generation(self) -> tuple[int, float] | None:
+        """(generation, Unix time of the last change) of the published rows; None when the
+        database has none yet or cannot be read (nothing may then be cached)."""
+        db = _database()
+        try:
+            with self.engine.connect() as connection:
+                found: tuple[int, float] | None = _rows().read_generation(connection)
+                return found
+        except db.SQLAlchemyError:
+            return None
 
     def database_outdated(self) -> bool:
         """True when the database was made by an older medialib (a table lacks a column)."""
@@ -339,6 +352,7 @@ class Library:
         self.ensure_schema()
         with db.transaction(self.sessions) as session:
             store.clear_all(session)
+            store.bump_generation(session, catalog.title)
             store.sync_taxonomy(session, catalog)
             for position, item in enumerate(loaded):
                 if not self.is_public(item.webcast):

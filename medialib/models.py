@@ -211,3 +211,18 @@ class Resource(Base):
     description: Mapped[str] = mapped_column(Text, default="")
 
     webcast: Mapped[Webcast] = relationship(back_populates="resources")
+
+
+class LibraryState(Base):
+    """One row: which state of the library the database holds. Every write of rows bumps
+    `generation` in the same transaction, so a reader (the page cache, another node) can tell
+    cheaply whether anything changed since it last looked."""
+
+    __tablename__ = "library_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[float] = mapped_column(Float, default=0.0)  # Unix time of the last write
+    # The catalog's library title as of the last write: pages show it without parsing a
+    # catalog.yaml that grows with the library.
+    title: Mapped[str] = mapped_column(String(500), default="")

@@ -18,14 +18,29 @@ budget (web/transcript_parts.py), so a slow reader of a page never blocks the th
 it either.
 Per-client limits (connections and requests per address, header and body timeouts) belong in
 the reverse proxy; the README's nginx section shows them.
+
+More than one core: with `workers` above 1 (where the system can fork) the listening socket is
+bound once, then that many worker processes are forked, each running waitress with the limits
+above on the inherited socket (the kernel hands each new connection to one of them), each with
+its own threads, database connections and page cache; the search index's files are shared
+through the page cache of the OS. The parent only watches: a worker that dies is replaced, and
+SIGTERM or Ctrl-C stops them all. A pre-forking server with synchronous workers (gunicorn's
+default) would give each worker one connection at a time, so idle clients would lock it out;
+waitress workers keep the slow-client protection whole.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import resource
+import signal
+import socket
+import sys
 import time
+import traceback
+from collections.abc import Callable
 from typing import Any
 
 from waitress.channel import HTTPChannel
@@ -77,18 +92,111 @@ class DeadlineChannel(HTTPChannel):  # type: ignore[misc]
         return result
 
 
-def run_server(app: Any, host: str, port: int, threads: int, settings: Settings) -> None:
-    """Serve `app` with waitress and the library's limits until interrupted."""
+# A worker that dies sooner than this after it started is replaced only after this pause, so
+# a worker that cannot start is not forked again in a tight loop.
+RESPAWN_PAUSE = 1.0
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+def run_server(app: Any, host: str, port: int, threads: int, settings: Settings,
+               workers: int = 1, say: Callable[[str], None] | None = None) -> None:
+    """Serve `app` with waitress and the library's limits until interrupted: in this process,
+    or in `workers` forked processes sharing one listening socket."""
     logging.basicConfig()  # waitress' own warnings reach stderr, as waitress.serve() does
+    if workers <= 1 or not hasattr(os, "fork"):
+        _waitress(app, threads, settings, host=host, port=port).run()
+        return
+    listening = listening_socket(host, port)
+    prefork(lambda: _waitress(app, threads, settings, sockets=[listening]).run(), workers,
+            say or (lambda _message: None))
+
+
+def _waitress(app: Any, threads: int, settings: Settings, **where: Any) -> Any:
     listeners: dict[int, Any] = {}
-    server = create_server(app, map=listeners, host=host, port=port, threads=threads,
+    server = create_server(app, map=listeners, threads=threads, **where,
                            **server_options(settings))
     channel = type("LibraryChannel", (DeadlineChannel,),
                    {"deadline": float(settings.request_timeout)})
     for listener in list(listeners.values()):
         if isinstance(listener, BaseWSGIServer):
             listener.channel_class = channel
-    server.run()
+    return server
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to host:port and listening, for the workers to share."""
+    name = host.strip("[]")
+    family = socket.AF_INET6 if ":" in name else socket.AF_INET
+    if name == "localhost":
+        name = "127.0.0.1"
+    return socket.create_server((name, port), family=family, backlog=LISTEN_BACKLOG)
+
+
+def prefork(serve_one: Callable[[], None], workers: int, say: Callable[[str], None]) -> None:
+    """Fork `workers` processes running `serve_one`; replace any that dies; on SIGTERM or
+    SIGINT stop them all and return once every one has exited."""
+    children: dict[int, float] = {}  # pid -> when it started
+    stopping = False
+
+    def spawn() -> None:
+        # Signals wait while forking: a SIGTERM then reaches the child with the default action
+        # (it stops), never the parent's handler copied into it.
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        pid = os.fork()
+        if pid == 0:
+            for sig in STOP_SIGNALS:
+                signal.signal(sig, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+            code = 0
+            try:
+                serve_one()
+            except KeyboardInterrupt:
+                pass
+            except BaseException:
+                traceback.print_exc()
+                code = 1
+            finally:
+                sys.stderr.flush()
+                os._exit(code)
+        children[pid] = time.monotonic()
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+
+    def stop(_signum: int, _frame: Any) -> None:
+        nonlocal stopping
+        stopping = True
+        for pid in list(children):
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+    previous = {sig: signal.signal(sig, stop) for sig in STOP_SIGNALS}
+    try:
+        for _ in range(workers):
+            if not stopping:
+                spawn()
+        while children:
+            try:
+                pid, status = os.wait()
+            except ChildProcessError:
+                break
+            started = children.pop(pid, None)
+            if started is None or stopping:
+                continue
+            say(f"warning: worker {pid} stopped ({_exit_reason(status)}); starting another")
+            if time.monotonic() - started < RESPAWN_PAUSE:
+                time.sleep(RESPAWN_PAUSE)
+            if not stopping:
+                spawn()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _exit_reason(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"signal {signal.Signals(os.WTERMSIG(status)).name}"
+    return f"exit status {os.waitstatus_to_exitcode(status)}"
 
 
 def raise_open_file_limit(wanted: int) -> int:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from . import models as m
@@ -127,3 +129,30 @@ def stored_slugs(session: Session) -> dict[str, int]:
     for slug, _ in rows:
         counts[slug] = counts.get(slug, 0) + 1
     return counts
+
+
+def bump_generation(session: Session, title: str) -> int:
+    """Count one more change of the library's rows (in the caller's transaction), noting the
+    catalog's library title; the new generation. Its time tells caches when the published
+    state last changed."""
+    now = time.time()
+    updated = session.execute(
+        update(m.LibraryState).where(m.LibraryState.id == 1)
+        .values(generation=m.LibraryState.generation + 1, changed_at=now, title=title)
+    ).rowcount  # type: ignore[attr-defined]
+    if not updated:
+        session.add(m.LibraryState(id=1, generation=1, changed_at=now, title=title))
+    session.flush()
+    return int(session.scalar(select(m.LibraryState.generation)) or 0)
+
+
+def read_generation(connection: Connection | Session) -> tuple[int, float] | None:
+    """(generation, time of the last change) of the rows, or None before the first write."""
+    row = connection.execute(select(m.LibraryState.generation, m.LibraryState.changed_at)).first()
+    return (int(row[0]), float(row[1])) if row else None
+
+
+def library_title(session: Session) -> str | None:
+    """The catalog's library title as of the last write, or None before it."""
+    title = session.scalar(select(m.LibraryState.title))
+    return str(title) if title is not None else None

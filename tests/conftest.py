@@ -13,7 +13,7 @@ from medialib.app import create_app
 from medialib.config import Settings
 from tests.libraries import copy_sample_library, reindexed
 
-pytest_plugins = ["tests.media_fixtures", "tests.web_fixtures"]
+pytest_plugins = ["tests.media_fixtures", "tests.web_fixtures", "tests.postgres"]
 
 # What `make test-fast` leaves out, marked here so no test module has to remember it: a test is
 # `slow` when it needs media rendered by ffmpeg (every fixture of tests/media_fixtures.py rests on

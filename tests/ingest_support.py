@@ -28,10 +28,12 @@ from medialib.lock import LOCK_NAME
 REPO = Path(__file__).resolve().parent.parent
 
 
-def cli(library: Path, *args: str | Path) -> Result:
-    """Run `medialib --library LIBRARY ARGS...` in-process with click's CliRunner."""
+def cli(library: Path, *args: str | Path, database_url: str | None = None) -> Result:
+    """Run `medialib --library LIBRARY ARGS...` in-process with click's CliRunner (on the
+    database at `database_url` when given, as MEDIALIB_DATABASE_URL names it)."""
+    env = {"MEDIALIB_DATABASE_URL": database_url} if database_url else None
     return CliRunner().invoke(main, ["--library", str(library), *map(str, args)],
-                              catch_exceptions=False)
+                              catch_exceptions=False, env=env)
 
 
 def tree_digest(root: Path) -> dict[str, str]:

@@ -62,7 +62,7 @@ def test_trusted_hosts_and_the_public_base_url_name_the_hosts_answered(
     assert "Host" not in feed.headers.get("Vary", "")
 
 
-@pytest.mark.parametrize("url", ["/", "/feed.xml", "/sitemap.xml", "/robots.txt",
+@pytest.mark.parametrize("url", ["/", "/feed.xml", "/sitemap.xml", "/sitemap-1.xml", "/robots.txt",
                                  f"/webcasts/{TALK}", f"/oembed?url=http://localhost/webcasts/{TALK}",
                                  "/topics/radiation-therapy", "/nowhere"])
 def test_pages_built_from_the_host_vary_on_it(client, url: str) -> None:
@@ -191,7 +191,8 @@ def linked_client(make_app, linked_library: Path) -> FlaskClient:
                                  f"/webcasts/{TALK}/transcript.vtt?download=1",
                                  f"/media/{TALK}/captions.en.vtt", f"/media/{TALK}/poster.jpg",
                                  f"/webcasts/{TALK}", f"/webcasts/{TALK}/transcript",
-                                 f"/embed/{TALK}", "/feed.xml", "/sitemap.xml"])
+                                 f"/embed/{TALK}", "/feed.xml", "/sitemap.xml",
+                                 "/sitemap-1.xml"])
 def test_no_route_reads_a_file_through_a_link_out_of_the_library(linked_client,
                                                                  url: str) -> None:
     response = linked_client.get(url)
@@ -226,7 +227,7 @@ def test_an_undescribed_topic_or_series_with_no_webcast_has_no_page(orphan_clien
     for url in ("/topics/radiaton-therapy", "/topics/radiaton-therapy/feed.xml",
                 "/series/typo-series", "/series/typo-series/feed.xml"):
         assert orphan_client.get(url).status_code == 404, url
-    for url in ("/", "/sitemap.xml"):
+    for url in ("/", "/sitemap-1.xml"):
         body = orphan_client.get(url).get_data(as_text=True)
         assert "radiaton-therapy" not in body and "typo-series" not in body, url
     # A topic staff described is kept, even before it has webcasts.

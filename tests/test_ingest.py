@@ -41,9 +41,9 @@ def write(path: Path, text: str, encoding: str = "utf-8", newline: str = "\n") -
     return path
 
 
-def published(root: Path, slug: str) -> m.Webcast:
+def published(root: Path, slug: str, database_url: str | None = None) -> m.Webcast:
     """The webcast's rows as the site reads them (relationships loaded)."""
-    lib = Library(Settings(library=root))
+    lib = Library(Settings(library=root, database_url=database_url))
     try:
         with lib.sessions() as session:
             row = session.scalars(select(m.Webcast).where(m.Webcast.slug == slug)).one()
@@ -55,14 +55,15 @@ def published(root: Path, slug: str) -> m.Webcast:
         lib.close()
 
 
-def cues_of(root: Path, slug: str, lang: str = "en") -> list[tuple[str, str | None]]:
-    row = published(root, slug)
+def cues_of(root: Path, slug: str, lang: str = "en",
+            database_url: str | None = None) -> list[tuple[str, str | None]]:
+    row = published(root, slug, database_url)
     track = next(t for t in row.caption_tracks if t.lang == lang)
     return [(c.text, c.speaker) for c in track.cues]
 
 
-def assert_checks(root: Path) -> None:
-    result = cli(root, "check")
+def assert_checks(root: Path, database_url: str | None = None) -> None:
+    result = cli(root, "check", database_url=database_url)
     assert result.exit_code == 0, result.output + result.stderr
 
 
@@ -254,18 +255,19 @@ def test_dry_run_prints_the_plan_and_writes_nothing(
 
 
 def test_reingest_replaces_cleanly(
-    library: Path, tiny_video: Path, tiny_vp9: Path, tmp_path: Path
+    library: Path, tiny_video: Path, tiny_vp9: Path, tmp_path: Path, database_url: str | None
 ) -> None:
     first = write(tmp_path / "a.srt", SRT)
     chapters = write(tmp_path / "chapters.txt", "0:00 Welcome\n0:01 Questions\n")
     assert cli(library, "ingest", tiny_video, "--title", "Fatigue", "--captions", first,
                "--chapters", chapters, "--speaker", "Jane Doe, RN", "--topic", "fatigue",
-               "--summary", "Kept.").exit_code == 0
+               "--summary", "Kept.", database_url=database_url).exit_code == 0
     original = Catalog.load(library / "catalog.yaml").webcasts["fatigue"]
-    again = cli(library, "ingest", tiny_vp9, "--title", "Fatigue")
+    again = cli(library, "ingest", tiny_vp9, "--title", "Fatigue", database_url=database_url)
     assert again.exit_code == 1 and "--slug fatigue" in again.stderr  # never by accident
     # A new recording only: captions, chapters and the entry's other fields carry over.
-    result = cli(library, "ingest", tiny_vp9, "--title", "Fatigue", "--slug", "fatigue")
+    result = cli(library, "ingest", tiny_vp9, "--title", "Fatigue", "--slug", "fatigue",
+                 database_url=database_url)
     assert result.exit_code == 0, result.stderr
     assert "Replaced" in result.output and "keeping its 1 caption track(s)" in result.stderr
     kept = Catalog.load(library / "catalog.yaml").webcasts["fatigue"]
@@ -275,48 +277,52 @@ def test_reingest_replaces_cleanly(
     # New captions: the old cues are gone from the database and the index.
     second = write(tmp_path / "b.srt", "1\n00:00:00,100 --> 00:00:00,900\nNew fatigue words.\n")
     result = cli(library, "ingest", tiny_video, "--title", "Fatigue, revised", "--slug",
-                 "fatigue", "--captions", f"{second}:en")
+                 "fatigue", "--captions", f"{second}:en", database_url=database_url)
     assert result.exit_code == 0, result.stderr
     assert list(Catalog.load(library / "catalog.yaml").webcasts) == ["fatigue"]
-    assert cues_of(library, "fatigue") == [("New fatigue words.", None)]
-    found = json.loads(cli(library, "search", "rest exercise", "--json").output)
+    assert cues_of(library, "fatigue", database_url=database_url) == [("New fatigue words.", None)]
+    found = json.loads(
+        cli(library, "search", "rest exercise", "--json", database_url=database_url).output)
     assert found["results"] == []
-    found = json.loads(cli(library, "search", "fatigue words", "--json").output)
+    found = json.loads(
+        cli(library, "search", "fatigue words", "--json", database_url=database_url).output)
     assert [(r["slug"], len(r["hits"])) for r in found["results"]] == [("fatigue", 1)]
-    assert_checks(library)
+    assert_checks(library, database_url)
 
 
-def test_remove_deletes_everything(library: Path, tiny_video: Path, tmp_path: Path) -> None:
+def test_remove_deletes_everything(
+    library: Path, tiny_video: Path, tmp_path: Path, database_url: str | None
+) -> None:
     empty = tree_digest(library)
     captions = write(tmp_path / "a.srt", SRT)
     assert cli(library, "ingest", tiny_video, "--title", "Gone soon", "--captions",
-               captions).exit_code == 0
-    result = cli(library, "remove", "gone-soon")
+               captions, database_url=database_url).exit_code == 0
+    result = cli(library, "remove", "gone-soon", database_url=database_url)
     assert result.exit_code == 0, result.stderr
     assert not (library / "media" / "gone-soon").exists()
     assert not (library / "transcripts" / "gone-soon.en.txt").exists()
     assert "gone-soon" not in Catalog.load(library / "catalog.yaml").webcasts
-    lib = Library(Settings(library=library))
+    lib = Library(Settings(library=library, database_url=database_url))
     try:
         assert "gone-soon" not in lib.index.slugs()
         with lib.sessions() as session:
             assert session.get(m.Webcast, "gone-soon") is None
     finally:
         lib.close()
-    assert_checks(library)
+    assert_checks(library, database_url)
     after = tree_digest(library)
     library_files = {p for p in after if not p.startswith("instance/")}
     assert library_files == {p for p in empty if not p.startswith("instance/")}
-    missing = cli(library, "remove", "gone-soon")
+    missing = cli(library, "remove", "gone-soon", database_url=database_url)
     assert missing.exit_code == 1 and "no webcast 'gone-soon'" in missing.stderr
 
 
 def test_a_running_site_sees_added_replaced_and_removed(
-    make_app, library: Path, tiny_video: Path, tmp_path: Path
+    make_app, library: Path, tiny_video: Path, tmp_path: Path, database_url: str | None
 ) -> None:
     """The web app's Library, made (and its index opened) before the ingest, follows it."""
-    cli(library, "reindex")
-    app = make_app(Settings(library=library))
+    cli(library, "reindex", database_url=database_url)
+    app = make_app(Settings(library=library, database_url=database_url))
     site: Library = app.extensions["medialib"]
 
     def visible() -> tuple[list[str], dict[str, int]]:
@@ -328,13 +334,13 @@ def test_a_running_site_sees_added_replaced_and_removed(
     assert visible() == ([], {})
     captions = write(tmp_path / "a.srt", SRT)
     assert cli(library, "ingest", tiny_video, "--title", "Live", "--captions",
-               captions).exit_code == 0
+               captions, database_url=database_url).exit_code == 0
     titles, documents = visible()
     assert titles == ["Live"] and list(documents) == ["live"]
     assert cli(library, "ingest", tiny_video, "--title", "Live again", "--slug", "live",
-               "--captions", captions).exit_code == 0
+               "--captions", captions, database_url=database_url).exit_code == 0
     assert visible() == (["Live again"], documents)  # replaced: no duplicate documents
-    assert cli(library, "remove", "live").exit_code == 0
+    assert cli(library, "remove", "live", database_url=database_url).exit_code == 0
     assert visible() == ([], {})
 
 

@@ -18,11 +18,15 @@ SLUG = "existing-talk"
 
 
 @pytest.fixture
-def library(tmp_path_factory: pytest.TempPathFactory, tiny_video: Path, tmp_path: Path):
-    """A copy of a published library (one webcast), its database and index built."""
+def library(tmp_path_factory: pytest.TempPathFactory, tiny_video: Path, tmp_path: Path,
+            database_url: str | None):
+    """A copy of a published library (one webcast), its database (SQLite, then PostgreSQL)
+    and index built."""
     root = tmp_path / "library"
     shutil.copytree(published_template(tmp_path_factory, tiny_video), root)
-    lib = Library(Settings(library=root))
+    lib = Library(Settings(library=root, database_url=database_url))
+    if database_url:
+        lib.reindex()
     yield lib
     lib.close()
 
@@ -62,6 +66,8 @@ def test_unpublish_and_refresh_follow_the_catalog(library: Library) -> None:
 
 
 def test_reindex_replaces_a_corrupt_database_file(library: Library) -> None:
+    if library.engine.url.get_backend_name() != "sqlite":
+        pytest.skip("a file of garbage in place of the database is a SQLite matter")
     path = library.settings.instance / "medialib.sqlite3"
     library.close()
     for extra in library.settings.instance.glob("medialib.sqlite3-*"):
@@ -78,6 +84,7 @@ def test_reindex_replaces_a_corrupt_database_file(library: Library) -> None:
 def test_reindex_brings_an_older_database_to_the_current_columns(library: Library) -> None:
     with library.engine.begin() as connection:  # as an older version left it: a renamed column
         connection.exec_driver_sql("ALTER TABLE media_files RENAME COLUMN checksum TO sha256")
+    assert library.database_outdated()
     assert library.reindex() == 1
     with library.sessions() as session:
         row = session.scalars(select(m.MediaFile)).one()
@@ -100,3 +107,14 @@ def test_a_catalog_written_before_checksums_named_their_algorithm(library: Libra
     path.write_text(text.replace(legacy.partition(":")[2], "0" * 64))
     assert [p.message for p in check_library(library, lambda _m: None)] == [
         f"media file of {SLUG!r}: does not match its checksum"]
+
+
+def test_a_database_from_before_the_generation_is_rebuilt(library: Library) -> None:
+    """A database an older medialib made has no library_state: outdated, then made again."""
+    with library.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE library_state")
+    assert library.database_outdated() and library.generation() is None
+    assert library.reindex() == 1
+    assert not library.database_outdated()
+    generation = library.generation()
+    assert generation is not None and generation[0] >= 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -20,18 +21,22 @@ PATHS = [
 ]
 
 
-def medialib(root: Path, *args: str) -> None:
+def medialib(root: Path, *args: str, database_url: str | None = None) -> None:
+    env = {**os.environ, "MEDIALIB_DATABASE_URL": database_url or ""}
     subprocess.run(
         [sys.executable, "-m", "medialib.cli", "--library", str(root), *args],
-        check=True, capture_output=True, timeout=120,
+        check=True, capture_output=True, timeout=120, env=env,
     )
 
 
 def test_pages_and_searches_answer_while_the_library_changes(
-    make_app, fresh_library: Path, tiny_video: Path, tmp_path: Path
+    make_app, fresh_library: Path, tiny_video: Path, tmp_path: Path, database_url: str | None
 ) -> None:
-    Library(Settings(library=fresh_library)).reindex()
-    app = make_app(Settings(library=fresh_library))
+    settings = Settings(library=fresh_library, database_url=database_url)
+    builder = Library(settings)
+    builder.reindex()
+    builder.close()
+    app = make_app(settings)
     captions = tmp_path / "live.vtt"
     captions.write_text(
         "WEBVTT\n\n00:00:00.000 --> 00:00:01.500\nZebrafish models help study cancer.\n",
@@ -55,10 +60,10 @@ def test_pages_and_searches_answer_while_the_library_changes(
     for reader in readers:
         reader.start()
     try:
-        medialib(fresh_library, "reindex")
+        medialib(fresh_library, "reindex", database_url=database_url)
         medialib(fresh_library, "ingest", str(tiny_video), "--title", "Live update",
-                 "--slug", "live-update", "--captions", str(captions))
-        medialib(fresh_library, "reindex")
+                 "--slug", "live-update", "--captions", str(captions), database_url=database_url)
+        medialib(fresh_library, "reindex", database_url=database_url)
     finally:
         stop.set()
         for reader in readers:

@@ -181,7 +181,7 @@ def test_unreviewed_drafts_can_be_held_back_until_reviewed(
     client = make_app(Settings(library=fresh_library, **settings)).test_client()
     assert client.get(f"/webcasts/{held}").status_code == 404
     assert client.get(f"/embed/{held}").status_code == 404
-    for url in ("/", "/feed.xml", "/sitemap.xml", "/topics/advance-care-planning"):
+    for url in ("/", "/feed.xml", "/sitemap-1.xml", "/topics/advance-care-planning"):
         body = client.get(url).get_data(as_text=True)
         assert f"/webcasts/{held}" not in body, url
     found = client.get("/api/search?q=healthcare+proxy").get_json()
@@ -209,7 +209,7 @@ def test_unreviewed_drafts_can_be_held_back_until_reviewed(
     client = make_app(Settings(library=fresh_library, **settings)).test_client()
     html = client.get(f"/webcasts/{held}").get_data(as_text=True)
     assert NOTICE not in html
-    assert f"/webcasts/{held}" in client.get("/sitemap.xml").get_data(as_text=True)
+    assert f"/webcasts/{held}" in client.get("/sitemap-1.xml").get_data(as_text=True)
 
 
 def test_medical_review_at_ingest_is_shown_and_given_as_structured_data(

@@ -10,6 +10,7 @@ STATIC_MAX_AGE = 365 * 24 * 3600
 def register(app: Flask) -> None:
     """Attach every blueprint, the per-request session and the security headers."""
     from . import (
+        cache,
         context,
         discovery,
         errors,
@@ -35,6 +36,8 @@ def register(app: Flask) -> None:
     security.init_app(app)
     hosts.init_app(app)
     app.after_request(_cache_static)
+    app.wsgi_app = cache.PageCache(  # type: ignore[method-assign]
+        app.wsgi_app, app.extensions["medialib"], app.config["MEDIALIB_SETTINGS"])
 
 
 def _cache_static(response: Response) -> Response:

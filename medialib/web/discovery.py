@@ -5,14 +5,22 @@ from __future__ import annotations
 import re
 from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, abort, jsonify, render_template, request
 from sqlalchemy import select
 
 from .. import models as m
 from ..slugs import is_slug
 from . import queries
 from .context import session
-from .feeds import Channel, Episode, SitemapUrl, VideoEntry, podcast_feed, sitemap
+from .feeds import (
+    Channel,
+    Episode,
+    SitemapUrl,
+    VideoEntry,
+    podcast_feed,
+    sitemap,
+    sitemap_index,
+)
 from .pages import found_or_404
 from .params import seconds
 from .player import _duration, _webcast, part_param
@@ -35,6 +43,8 @@ Disallow: /oembed
 Sitemap: {sitemap}
 """
 MAX_URL = 2000
+FEED_ITEMS = 50  # the latest episodes a feed lists: what podcast apps fetch, at any library size
+SITEMAP_WEBCASTS = 250  # webcasts per sitemap file (two URLs each; the protocol allows 50,000)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _PLAYER_PATH = re.compile(r"/(?:webcasts|embed)/([^/]+)/?")
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -60,18 +70,32 @@ def robots() -> Response:
 
 @bp.route("/sitemap.xml")
 def sitemap_xml() -> Response:
-    """Every page: home, players (with video entries), transcripts, topics, speakers, series."""
+    """A sitemap index naming the sitemap files (one count, whatever the library's size)."""
+    files = max(1, -(-queries.webcast_count(session()) // SITEMAP_WEBCASTS))
+    locations = [public_url("discovery.sitemap_file", number=n) for n in range(1, files + 1)]
+    return _xml(sitemap_index(locations), "application/xml")
+
+
+@bp.route("/sitemap-<int:number>.xml")
+def sitemap_file(number: int) -> Response:
+    """One sitemap file: its share of players (with video entries) and transcripts, in catalog
+    order; the first also lists home, topics, speakers and series."""
     db = session()
-    urls = [SitemapUrl(public_url("pages.home"))]
-    for w in queries.all_webcasts(db):
+    webcasts = queries.webcasts_by_position(
+        db, (number - 1) * SITEMAP_WEBCASTS, SITEMAP_WEBCASTS) if number >= 1 else []
+    if number != 1 and not webcasts:
+        abort(404, description="There is no such sitemap.")
+    urls = [SitemapUrl(public_url("pages.home"))] if number == 1 else []
+    for w in webcasts:
         urls.append(SitemapUrl(public_url("player.webcast", slug=w.slug), _video_entry(w)))
         urls.append(SitemapUrl(public_url("player.transcript", slug=w.slug)))
-    urls += [SitemapUrl(public_url("pages.topic", topic_id=t.id))
-             for t, _ in queries.topics_with_counts(db)]
-    urls += [SitemapUrl(public_url("pages.speaker", speaker_id=s.id))
-             for s, _ in queries.speakers_with_counts(db)]
-    urls += [SitemapUrl(public_url("pages.series", series_id=s.id))
-             for s in queries.all_series(db)]
+    if number == 1:
+        urls += [SitemapUrl(public_url("pages.topic", topic_id=t.id))
+                 for t, _ in queries.topics_with_counts(db)]
+        urls += [SitemapUrl(public_url("pages.speaker", speaker_id=s.id))
+                 for s, _ in queries.speakers_with_counts(db)]
+        urls += [SitemapUrl(public_url("pages.series", series_id=s.id))
+                 for s in queries.all_series(db)]
     return _xml(sitemap(urls), "application/xml")
 
 
@@ -152,9 +176,15 @@ def _channel_image(episodes: list[Episode]) -> str | None:
 
 @bp.route("/feed.xml")
 def feed() -> Response:
-    """Every webcast, newest first, as a podcast."""
-    webcasts = queries.newest_first(queries.all_webcasts(session()))
-    return _feed(library_title(), public_url("pages.home"), LIBRARY_DESCRIPTION, webcasts)
+    """The latest webcasts, newest first, as a podcast."""
+    return _feed(library_title(), public_url("pages.home"), LIBRARY_DESCRIPTION, _latest([]))
+
+
+def _latest(criteria: list, order: tuple | None = None) -> list[m.Webcast]:
+    """The first FEED_ITEMS webcasts matching `criteria` (newest first unless `order`)."""
+    found = queries.webcasts_page(session(), criteria, 1, FEED_ITEMS,
+                                  *([order] if order is not None else []))
+    return found.webcasts
 
 
 @bp.route("/topics/<topic_id>/feed.xml")
@@ -163,7 +193,7 @@ def topic_feed(topic_id: str) -> Response:
     return _feed(
         f"{found.name} · {library_title()}", public_url("pages.topic", topic_id=found.id),
         found.description or f"Talks about {found.name}.",
-        queries.webcasts_with_topic(session(), found.id),
+        _latest(queries.with_topic(found.id)),
     )
 
 
@@ -173,7 +203,7 @@ def series_feed(series_id: str) -> Response:
     return _feed(
         f"{found.title} · {library_title()}", public_url("pages.series", series_id=found.id),
         found.description or f"A series of talks: {found.title}.",
-        queries.webcasts_in_series(session(), found.id), serial=True,
+        _latest(queries.in_series(found.id), queries.SERIES_ORDER), serial=True,
     )
 
 

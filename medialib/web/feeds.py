@@ -175,6 +175,15 @@ def sitemap(urls: Iterable[SitemapUrl]) -> bytes:
     return _serialize(root, SITEMAP)
 
 
+def sitemap_index(locations: Iterable[str]) -> bytes:
+    """A sitemap index: the addresses of the sitemap files."""
+    root = ET.Element(f"{{{SITEMAP}}}sitemapindex")
+    for location in locations:
+        node = _add(root, f"{{{SITEMAP}}}sitemap")
+        _add(node, f"{{{SITEMAP}}}loc", location)
+    return _serialize(root, SITEMAP)
+
+
 def _video(parent: ET.Element, v: VideoEntry) -> None:
     node = _add(parent, f"{{{VIDEO}}}video")
     _add(node, f"{{{VIDEO}}}thumbnail_loc", v.thumbnail)

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, request
 from sqlalchemy.orm import Session
 
 from . import queries
 from .context import session
-from .params import clean_id
+from .params import clean_id, page_number
 
 T = TypeVar("T")
 
 bp = Blueprint("pages", __name__)
 
-NEWEST = 48  # a page of cards; topics, series, speakers and search reach the rest
+PER_PAGE = 48  # cards a page (home, topic, speaker, series); ?page=N reaches the rest
 
 
 def found_or_404(lookup: Callable[[Session, str], T | None], raw_id: str, what: str) -> T:
@@ -29,15 +29,26 @@ def found_or_404(lookup: Callable[[Session, str], T | None], raw_id: str, what: 
     return found
 
 
+def listing(criteria: list[Any], order: Any = None) -> queries.WebcastPage:
+    """The ?page= page of these webcasts; a 404 past the last page (page 1 always exists)."""
+    page = page_number(request.args.get("page"))
+    found = queries.webcasts_page(session(), criteria, page, PER_PAGE,
+                                  *([order] if order is not None else []))
+    if page > found.pages:
+        abort(404, description="There is no such page of talks.")
+    return found
+
+
 @bp.route("/")
 def home() -> str:
     """Search box, continue watching (filled in the browser), newest, topics, series, speakers."""
     db = session()
-    webcasts = queries.all_webcasts(db)
+    newest = listing([])
     return render_template(
         "home.html",
-        newest=queries.newest_first(webcasts)[:NEWEST],
-        total=len(webcasts),
+        newest=newest.webcasts,
+        listing=newest,
+        total=newest.total,
         topics=queries.topics_with_counts(db),
         series_list=queries.all_series(db),
         speakers=queries.speakers_with_counts(db),
@@ -47,22 +58,19 @@ def home() -> str:
 @bp.route("/topics/<topic_id>")
 def topic(topic_id: str) -> str:
     found = found_or_404(queries.topic, topic_id, "topic")
-    return render_template(
-        "topic.html", topic=found, webcasts=queries.webcasts_with_topic(session(), found.id)
-    )
+    shown = listing(queries.with_topic(found.id))
+    return render_template("topic.html", topic=found, webcasts=shown.webcasts, listing=shown)
 
 
 @bp.route("/speakers/<speaker_id>")
 def speaker(speaker_id: str) -> str:
     found = found_or_404(queries.speaker, speaker_id, "speaker")
-    return render_template(
-        "speaker.html", speaker=found, webcasts=queries.webcasts_by_speaker(session(), found.id)
-    )
+    shown = listing(queries.by_speaker(found.id))
+    return render_template("speaker.html", speaker=found, webcasts=shown.webcasts, listing=shown)
 
 
 @bp.route("/series/<series_id>")
 def series(series_id: str) -> str:
     found = found_or_404(queries.series, series_id, "series")
-    return render_template(
-        "series.html", series=found, webcasts=queries.webcasts_in_series(session(), found.id)
-    )
+    shown = listing(queries.in_series(found.id), queries.SERIES_ORDER)
+    return render_template("series.html", series=found, webcasts=shown.webcasts, listing=shown)

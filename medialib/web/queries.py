@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from .. import models as m
@@ -15,11 +19,68 @@ _CARD = (
 )
 
 
-def newest_first(webcasts: list[m.Webcast]) -> list[m.Webcast]:
-    """Newest recording first; undated ones last, in catalog order."""
-    dated = sorted((w for w in webcasts if w.recorded), key=lambda w: w.recorded or "",
-                   reverse=True)
-    return dated + [w for w in webcasts if not w.recorded]
+# Newest recording first, undated ones last in catalog order: in SQL, so a page reads only its
+# own rows.
+_NEWEST = (
+    case((or_(m.Webcast.recorded.is_(None), m.Webcast.recorded == ""), 1), else_=0),
+    m.Webcast.recorded.desc(),
+    m.Webcast.position,
+)
+
+
+@dataclass(frozen=True)
+class WebcastPage:
+    """One page of a list of webcasts, with the count of the whole list."""
+
+    webcasts: list[m.Webcast]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def webcasts_page(session: Session, criteria: Sequence[Any], page: int, per_page: int,
+                  order: Sequence[Any] = _NEWEST) -> WebcastPage:
+    """Page `page` (from 1) of the webcasts matching `criteria`, newest first by default: a
+    count and at most `per_page` rows, whatever the size of the library."""
+    total = session.scalar(select(func.count()).select_from(m.Webcast).where(*criteria)) or 0
+    rows = session.scalars(
+        select(m.Webcast).where(*criteria).options(*_CARD).order_by(*order)
+        .offset((page - 1) * per_page).limit(per_page)
+    )
+    return WebcastPage(list(rows), int(total), page, per_page)
+
+
+def with_topic(topic_id: str) -> list[Any]:
+    return [m.Webcast.slug.in_(
+        select(m.WebcastTopic.webcast_slug).where(m.WebcastTopic.topic_id == topic_id))]
+
+
+def by_speaker(speaker_id: str) -> list[Any]:
+    return [m.Webcast.slug.in_(
+        select(m.WebcastSpeaker.webcast_slug).where(m.WebcastSpeaker.speaker_id == speaker_id))]
+
+
+def in_series(series_id: str) -> list[Any]:
+    return [m.Webcast.series_id == series_id]
+
+
+SERIES_ORDER = (m.Webcast.part, m.Webcast.position)
+
+
+def webcast_count(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(m.Webcast)) or 0)
+
+
+def webcasts_by_position(session: Session, offset: int, limit: int) -> list[m.Webcast]:
+    """Webcasts in catalog order, a slice of them (the sitemap's files)."""
+    return list(session.scalars(
+        select(m.Webcast).options(*_CARD).order_by(m.Webcast.position)
+        .offset(offset).limit(limit)
+    ))
 
 
 def all_webcasts(session: Session) -> list[m.Webcast]:
@@ -83,25 +144,3 @@ def series(session: Session, series_id: str) -> m.Series | None:
     if found is None or found.description.strip() or found.webcasts:
         return found
     return None
-
-
-def webcasts_with_topic(session: Session, topic_id: str) -> list[m.Webcast]:
-    return newest_first(list(session.scalars(
-        select(m.Webcast).join(m.Webcast.topic_links).where(m.WebcastTopic.topic_id == topic_id)
-        .options(*_CARD).order_by(m.Webcast.position)
-    )))
-
-
-def webcasts_by_speaker(session: Session, speaker_id: str) -> list[m.Webcast]:
-    return newest_first(list(session.scalars(
-        select(m.Webcast).join(m.Webcast.speaker_links)
-        .where(m.WebcastSpeaker.speaker_id == speaker_id)
-        .options(*_CARD).order_by(m.Webcast.position)
-    )))
-
-
-def webcasts_in_series(session: Session, series_id: str) -> list[m.Webcast]:
-    return list(session.scalars(
-        select(m.Webcast).where(m.Webcast.series_id == series_id).options(*_CARD)
-        .order_by(m.Webcast.part, m.Webcast.position)
-    ))

@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, request, url_for
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..catalog import CatalogError
-from .context import library, settings
+from ..store import library_title as stored_title
+from .context import library, session, settings
 
 DEFAULT_TITLE = "Webcast library"
 _lock = threading.Lock()
@@ -17,7 +19,15 @@ _titles: dict[tuple[str, int], str] = {}
 
 
 def library_title() -> str:
-    """The catalog's `library.title`, re-read only when catalog.yaml changes."""
+    """The catalog's `library.title` as the database holds it (written with every change);
+    before any write of this version, from catalog.yaml, re-read only when it changes."""
+    try:
+        stored = stored_title(session())
+    except SQLAlchemyError:
+        session().rollback()
+        stored = None
+    if stored is not None:
+        return stored or DEFAULT_TITLE
     path = Path(settings().catalog_path)
     try:
         key = (str(path), path.stat().st_mtime_ns)

@@ -1,0 +1,82 @@
+"""`medialib serve --workers N`: N waitress processes on one socket, a dead one replaced."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from medialib.config import Settings
+from medialib.library import Library
+
+WAIT = 60.0  # seconds before the test gives up (liveness, not speed)
+
+
+def children_of(pid: int) -> set[int]:
+    """The live (not zombie) processes whose parent is `pid`, from /proc."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rpartition(")")[2].split()
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.add(int(entry.name))
+    return found
+
+
+def wait_for(condition, what: str) -> None:
+    deadline = time.monotonic() + WAIT
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
+
+
+def get(port: int, path: str = "/") -> int:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=WAIT) as page:
+        page.read()
+        return int(page.status)
+
+
+def test_two_workers_answer_and_a_killed_one_is_replaced(fresh_library: Path) -> None:
+    lib = Library(Settings(library=fresh_library))
+    lib.reindex()
+    lib.close()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "medialib.cli", "--library", str(fresh_library), "serve",
+         "--port", str(port), "--workers", "2", "--threads", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        assert "2 worker processes" in line, line
+        wait_for(lambda: len(children_of(server.pid)) == 2, "two workers")
+        first = children_of(server.pid)
+        for path in ("/", "/search?q=whole+brain+radiation", "/webcasts/role-of-radiation-mbc"):
+            for _ in range(5):
+                assert get(port, path) == 200
+        victim = min(first)
+        os.kill(victim, signal.SIGKILL)
+        wait_for(lambda: len(children_of(server.pid)) == 2 and victim not in
+                 children_of(server.pid), "a replacement worker")
+        assert children_of(server.pid) - first  # a new process
+        for _ in range(10):
+            assert get(port) == 200
+    finally:
+        server.terminate()
+        said = server.communicate(timeout=WAIT)[1]
+    assert server.returncode == 0, said
+    assert f"worker {victim} stopped (signal SIGKILL); starting another" in said
+    assert children_of(server.pid) == set()
