@@ -284,6 +284,13 @@ class Library:
             return not drafts <= stored
         return bool(drafts & stored)
 
+    def mark_changed(self, title: str) -> None:
+        """Tell readers (the page cache, other nodes) that published files changed although no
+        row did, as when renditions are built for a webcast already published."""
+        self.ensure_schema()
+        with _database().transaction(self.sessions) as session:
+            _rows().bump_generation(session, title)
+
     def generation(self) -> tuple[int, float] | None:
         """(generation, Unix time of the last change) of the published rows; None when the
         database has none yet or cannot be read (nothing may then be cached)."""

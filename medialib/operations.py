@@ -149,7 +149,8 @@ def renditions_of(library: Library, slug: str, reporter: Reporter) -> bool | Non
     The set is made in a staging folder and renamed into media/<slug>/hls/ whole."""
     from . import renditions
 
-    webcast = library.load_catalog().webcasts.get(slug)
+    catalog = library.load_catalog()
+    webcast = catalog.webcasts.get(slug)
     if webcast is None:
         return None
     folder = library.webcast_dir(slug)
@@ -165,6 +166,7 @@ def renditions_of(library: Library, slug: str, reporter: Reporter) -> bool | Non
         if target.exists():  # outdated: out of the way first (the MP4 plays meanwhile)
             target.rename(stage.work / "outdated")
         (stage.work / renditions.FOLDER).rename(target)
+        library.mark_changed(catalog.title)  # its pages now offer them: cached copies are old
     finally:
         stage.finish()
     reporter.step("renditions", f"{slug}: " + ", ".join(r["name"] for r in manifest["renditions"]))
