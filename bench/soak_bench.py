@@ -9,6 +9,10 @@ search, talk search, /api/search, feeds, sitemap, topic). Meanwhile it ingests w
 library (`medialib ingest` of a synthetic talk's captions over a small audio file) and runs a
 `medialib reindex`. The server's resident memory is sampled every few seconds. It passes when
 every answer was a 200, the server is still alive at the end, and memory is flat after warm-up.
+Memory is reported as a whole (VmRSS) and split into anonymous memory (RssAnon: Python's heap,
+where a leak would show) and file-backed memory (RssFile: the index's memory-mapped files, which
+grow as pages are read and again when a reindex swaps in a new index), first against last five
+minutes after warm-up.
 tests/test_soak.py runs the same traffic (smaller, bounded by a request count) in the suite.
 """
 
@@ -185,14 +189,22 @@ def in_process_traffic(root: Path, requests: int,
         n += 1
 
 
-def rss_mb(pid: int) -> float | None:
+MEMORY_FIELDS = ("VmRSS", "RssAnon", "RssFile")  # all, anonymous (heap), file-backed (mmaps)
+TREND_SECONDS = 300.0  # the post-warm-up trend: the first five minutes against the last five
+
+
+def memory_mb(pid: int) -> dict[str, float] | None:
+    """The server's resident memory from /proc/<pid>/status, in MB: VmRSS, and its anonymous
+    (Python's heap) and file-backed parts (the index's memory-mapped files, shared libraries)."""
+    found: dict[str, float] = {}
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
+            name, _, value = line.partition(":")
+            if name in MEMORY_FIELDS:
+                found[name] = int(value.split()[0]) / 1024
+    except (OSError, ValueError):
         return None
-    return None
+    return found if len(found) == len(MEMORY_FIELDS) else None
 
 
 def writes(root: Path, medialib: list[str], out: Path, stop: threading.Event,
@@ -225,7 +237,7 @@ def writes(root: Path, medialib: list[str], out: Path, stop: threading.Event,
                                 text=True)
         seconds = time.perf_counter() - began
         status = "ok" if result.returncode == 0 else f"failed ({result.stderr[-300:]})"
-        done.append(f"{what} {status} in {seconds:.1f} s")
+        done.append(f"{what} {status} in {seconds:.1f} s (from {at * minutes:.1f} min)")
     return done
 
 
@@ -248,7 +260,7 @@ def main() -> None:
     catalog = json.loads((root / "catalog.yaml").read_text(encoding="utf-8"))
     server, port = start_server(root, medialib, out / "serve.log")
     traffic = Traffic(port, catalog, args.clients)
-    samples: list[tuple[float, float]] = []
+    samples: list[tuple[float, dict[str, float]]] = []
     done: list[str] = []
     began = time.monotonic()
     writer = threading.Thread(
@@ -259,7 +271,7 @@ def main() -> None:
     writer.start()
     try:
         while time.monotonic() - began < args.minutes * 60 and server.poll() is None:
-            mb = rss_mb(server.pid)
+            mb = memory_mb(server.pid)
             if mb is not None:
                 samples.append((time.monotonic() - began, mb))
             time.sleep(SAMPLE_SECONDS)
@@ -281,12 +293,35 @@ def main() -> None:
     sys.exit(0 if ok else 1)
 
 
-def summary(args: argparse.Namespace, traffic: Traffic, samples: list[tuple[float, float]],
+def memory_rows(samples: list[tuple[float, dict[str, float]]], elapsed: float) -> list[str]:
+    """Table rows: each memory figure's mean over the first and the last TREND_SECONDS after
+    warm-up (the first two minutes, or the first quarter of a shorter run), and its maximum."""
+    warm_from = min(120.0, elapsed / 4)
+    warm = [(t, mb) for t, mb in samples if t >= warm_from]
+    if not warm:
+        return []
+    span = min(TREND_SECONDS, (warm[-1][0] - warm_from) / 3)
+    first = [mb for t, mb in warm if t < warm_from + span] or [warm[0][1]]
+    last = [mb for t, mb in warm if t > warm[-1][0] - span] or [warm[-1][1]]
+    rows = []
+    for field, label in (("VmRSS", "RSS"), ("RssAnon", "anonymous (RssAnon)"),
+                         ("RssFile", "file-backed (RssFile: index mmaps, libraries)")):
+        mean_first = sum(mb[field] for mb in first) / len(first)
+        mean_last = sum(mb[field] for mb in last) / len(last)
+        rows.append(
+            f"| server {label}, first → last {span / 60:.0f} min after warm-up (mean), max | "
+            f"{mean_first:.0f} MB → {mean_last:.0f} MB ({mean_last - mean_first:+.0f} MB), "
+            f"max {max(mb[field] for _, mb in warm):.0f} MB |")
+    rows.append(f"| memory samples | {len(samples)}, every {SAMPLE_SECONDS:g} s, from "
+                "/proc/<pid>/status; warm-up = the first "
+                f"{warm_from / 60:.1f} min |")
+    return rows
+
+
+def summary(args: argparse.Namespace, traffic: Traffic,
+            samples: list[tuple[float, dict[str, float]]],
             done: list[str], alive: bool, code: int | None, elapsed: float,
             reindex_s: float | None) -> str:
-    warm = [mb for t, mb in samples if t >= min(120.0, elapsed / 4)]
-    quarter = max(1, len(warm) // 4)
-    first, last = warm[:quarter], warm[-quarter:]
     lines = [
         f"{args.hours} synthetic one-hour webcasts (`bench/search_synth.py`), `medialib serve` "
         f"(waitress, 8 threads) on loopback, {args.clients} kept-alive clients cycling home, "
@@ -303,11 +338,7 @@ def summary(args: argparse.Namespace, traffic: Traffic, samples: list[tuple[floa
     ]
     if reindex_s is not None:
         lines.append(f"| initial `medialib reindex` | {reindex_s:.1f} s |")
-    if warm:
-        lines.append(
-            f"| server RSS after warm-up (first quarter → last quarter mean, max) | "
-            f"{sum(first) / len(first):.0f} MB → {sum(last) / len(last):.0f} MB, "
-            f"max {max(warm):.0f} MB ({len(samples)} samples every {SAMPLE_SECONDS:g} s) |")
+    lines += memory_rows(samples, elapsed)
     if traffic.failures:
         lines += ["", "First non-200 answers: " + "; ".join(traffic.failures)]
     return "\n".join(lines)

@@ -18,6 +18,7 @@ bench/soak_bench.py.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -31,6 +32,8 @@ from soak_bench import (  # noqa: E402
     GC_STRESS,
     Traffic,
     build_library,
+    memory_mb,
+    memory_rows,
     page_paths,
     start_server,
 )
@@ -96,3 +99,18 @@ def test_a_thousand_kept_alive_requests_all_answer_200_and_the_server_lives(serv
                   f"{traffic.requests} requests {dict(traffic.statuses)}:\n{tail}"
     assert traffic.requests == CLIENTS * REQUESTS_PER_CLIENT
     assert dict(traffic.statuses) == {"200": CLIENTS * REQUESTS_PER_CLIENT}, traffic.failures
+
+
+def test_memory_is_reported_whole_anonymous_and_file_backed():
+    mine = memory_mb(os.getpid())
+    assert mine is not None and set(mine) == {"VmRSS", "RssAnon", "RssFile"}
+    assert mine["RssAnon"] > 0 and mine["RssFile"] > 0
+    # twenty minutes sampled every five seconds: anonymous memory flat, file-backed growing
+    samples = [(t * 5.0, {"VmRSS": 100.0 + t / 10, "RssAnon": 80.0, "RssFile": 20.0 + t / 10})
+               for t in range(240)]
+    rss, anonymous, file_backed, count = memory_rows(samples, 1200.0)
+    # warm-up is the first two minutes; then the first five minutes against the last five
+    assert "105 MB → 121 MB (+16 MB)" in rss  # the whole grows...
+    assert "80 MB → 80 MB (+0 MB), max 80 MB" in anonymous  # ...but not the heap
+    assert "first → last 5 min" in file_backed and "25 MB → 41 MB (+16 MB)" in file_backed
+    assert count.startswith("| memory samples | 240, every 5 s")
