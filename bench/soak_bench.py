@@ -208,8 +208,9 @@ def memory_mb(pid: int) -> dict[str, float] | None:
 
 
 def writes(root: Path, medialib: list[str], out: Path, stop: threading.Event,
-           minutes: float) -> list[str]:
-    """Two ingests and one reindex spread over the run; returns what was done, with seconds."""
+           minutes: float, ingests: int = 2) -> list[str]:
+    """`ingests` ingests spread over the run and one reindex at 45 % of it; returns what was
+    done, with seconds."""
     from search_synth import synthetic_library
 
     from medialib.captions import cues_to_webvtt
@@ -218,7 +219,8 @@ def writes(root: Path, medialib: list[str], out: Path, stop: threading.Event,
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
                     "sine=frequency=440:duration=300", "-c:a", "aac", str(audio)], check=True)
     done: list[str] = []
-    plan = [(0.2, "ingest", 1), (0.45, "reindex", 0), (0.7, "ingest", 2)]
+    spread = [0.2 + 0.5 * i / max(1, ingests - 1) for i in range(ingests)]
+    plan = sorted([(at, "ingest", n) for n, at in enumerate(spread, 1)] + [(0.45, "reindex", 0)])
     start = time.monotonic()
     for at, what, n in plan:
         if stop.wait(max(0.0, start + at * minutes * 60 - time.monotonic())):
@@ -247,6 +249,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=30.0, help="how long the traffic runs")
     parser.add_argument("--clients", type=int, default=CLIENTS, help="kept-alive clients")
     parser.add_argument("--out", default=str(HERE / "out" / "soak"), help="working folder")
+    parser.add_argument("--ingests", type=int, default=2, help="ingests during the run")
     parser.add_argument("--reuse", action="store_true", help="keep the library of a former run")
     parser.add_argument("--write", action="store_true", help="update bench/RESULTS.md")
     args = parser.parse_args()
@@ -264,7 +267,8 @@ def main() -> None:
     done: list[str] = []
     began = time.monotonic()
     writer = threading.Thread(
-        target=lambda: done.extend(writes(root, medialib, out, traffic.stop, args.minutes)),
+        target=lambda: done.extend(writes(root, medialib, out, traffic.stop, args.minutes,
+                                          args.ingests)),
         daemon=True)
     runner = threading.Thread(target=traffic.run, daemon=True)
     runner.start()
@@ -287,7 +291,8 @@ def main() -> None:
     print(report)
     if args.write:
         command = (f".venv/bin/python bench/soak_bench.py --hours {args.hours} "
-                   f"--minutes {args.minutes:g} --clients {args.clients} --write")
+                   f"--minutes {args.minutes:g} --clients {args.clients} --ingests {args.ingests} "
+                   "--write")
         write_section("Soak", report, command)
     ok = alive and set(traffic.statuses) == {"200"} and all(" ok " in d for d in done)
     sys.exit(0 if ok else 1)
@@ -325,8 +330,9 @@ def summary(args: argparse.Namespace, traffic: Traffic,
     lines = [
         f"{args.hours} synthetic one-hour webcasts (`bench/search_synth.py`), `medialib serve` "
         f"(waitress, 8 threads) on loopback, {args.clients} kept-alive clients cycling home, "
-        "player, transcript, search, talk search, /api/search, feeds, topic and sitemap; two "
-        "`medialib ingest` runs and a `medialib reindex` during the run; 2 shared cores.",
+        "player, transcript, search, talk search, /api/search, feeds, topic and sitemap; "
+        f"{args.ingests} `medialib ingest` runs and a `medialib reindex` during the run; "
+        "2 shared cores.",
         "",
         "| figure | value |",
         "| --- | --- |",
