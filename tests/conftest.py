@@ -20,9 +20,11 @@ pytest_plugins = ["tests.media_fixtures", "tests.web_fixtures", "tests.postgres"
 # `media_dir`), a served library, sample media narrated by espeak-ng or a ten-hour talk, or when
 # its module starts processes or servers of its own (kill -9, a second medialib, ffmpeg, clients
 # that wait out the server's timeouts). The browser tests are marked `browser` in their modules.
-SLOW_FIXTURES = frozenset({"media_dir", "live_server", "rendered", "long_library"})
+SLOW_FIXTURES = frozenset({"media_dir", "live_server", "rendered", "long_library",
+                           "postgres_server", "postgresql", "hls_library"})
 PROCESS_MODULES = frozenset({"test_faults", "test_faults_readers", "test_live_updates",
-                             "test_media", "test_demo", "test_slow_clients"})
+                             "test_media", "test_demo", "test_slow_clients", "test_soak",
+                             "test_workers", "test_renditions", "test_review_faults", "test_asr"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
