@@ -137,11 +137,8 @@ def mp4_only_library(root: Path) -> Path:
             target = dest / "media" / path.relative_to(root / "media")
             target.parent.mkdir(parents=True, exist_ok=True)
             os.link(path, target)
-    library = Library(Settings(library=dest))
-    try:
+    with Library(Settings(library=dest)) as library:
         library.reindex()
-    finally:
-        library.close()
     return dest
 
 

@@ -113,6 +113,12 @@ class Library:
         if "engine" in self.__dict__:
             self.engine.dispose()
 
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # ---- reading the files -----------------------------------------------------------------
 
     def load_catalog(self) -> Catalog:

@@ -24,9 +24,6 @@ def copy_sample_library(dest: Path) -> Path:
 
 def reindexed(root: Path) -> Path:
     """The library at `root` after a reindex (database, index, transcripts), nothing left open."""
-    library = Library(Settings(library=root))
-    try:
+    with Library(Settings(library=root)) as library:
         library.reindex()
-    finally:
-        library.close()
     return root

@@ -48,9 +48,6 @@ def write_many_library(root: Path, count: int, database_url: str | None = None) 
             "    captions: [{lang: en, file: captions.en.vtt}]",
         ]
     (root / "catalog.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    library = Library(Settings(library=root, database_url=database_url))
-    try:
+    with Library(Settings(library=root, database_url=database_url)) as library:
         library.reindex()
-    finally:
-        library.close()
     return root
