@@ -22,6 +22,24 @@ from .errors import LocatedError
 from .files import write_atomic
 from .provenance import HUMAN, MedicalReview, caption_provenance, medical_review, track_fields
 from .slugs import slug_problem, slugify
+from .translated import (
+    DEFAULT_LANGUAGE,
+    SeriesText,
+    SeriesTranslation,
+    TopicText,
+    TopicTranslation,
+    WebcastText,
+    WebcastTranslation,
+    language_problem,
+    series_text,
+    series_translations,
+    title_translations,
+    topic_text,
+    topic_translations,
+    webcast_text,
+    webcast_translation_fields,
+    webcast_translations,
+)
 
 KINDS = ("video", "audio")
 
@@ -51,6 +69,12 @@ class Topic:
     name: str
     description: str = ""
     synonyms: tuple[str, ...] = ()
+    translations: tuple[TopicTranslation, ...] = ()
+
+    def text(self, lang: str) -> TopicText:
+        """Its name, description and synonyms in `lang`, or the original's."""
+        return topic_text(DEFAULT_LANGUAGE, self.name, self.description, self.synonyms,
+                          self.translations, lang)
 
 
 @dataclass(frozen=True)
@@ -58,6 +82,11 @@ class Series:
     id: str
     title: str
     description: str = ""
+    translations: tuple[SeriesTranslation, ...] = ()
+
+    def text(self, lang: str) -> SeriesText:
+        return series_text(DEFAULT_LANGUAGE, self.title, self.description, self.translations,
+                           lang)
 
 
 @dataclass(frozen=True)
@@ -113,7 +142,20 @@ class Webcast:
     chapters: tuple[Chapter, ...] = ()
     resources: tuple[Resource, ...] = ()
     medical_review: MedicalReview | None = None
+    language: str = DEFAULT_LANGUAGE  # the language spoken
+    translations: tuple[WebcastTranslation, ...] = ()
     line: int | None = field(default=None, compare=False)
+
+    def text(self, lang: str) -> WebcastText:
+        """Its title, summary, chapter titles and resources in `lang`, or the original's."""
+        return webcast_text(self.language, self.title, self.summary,
+                            (c.title for c in self.chapters), self.resources,
+                            self.translations, lang)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages it can be read in: its own, then each translation's."""
+        return (self.language, *(t.lang for t in self.translations if t.lang != self.language))
 
 
 def parse_speaker(text: str) -> tuple[str, str]:
@@ -218,6 +260,7 @@ class Catalog:
                 self._text(entry, "name", f"topic {tid!r}", required=True),
                 self._text(entry, "description"),
                 tuple(str(s) for s in synonyms),
+                topic_translations(entry, f"topic {tid!r}", self._failing),
             )
         for sid, entry in self._section("series").items():
             entry = self._mapping(entry, f"series {sid!r}", self.data["series"], sid)
@@ -225,7 +268,13 @@ class Catalog:
                 str(sid),
                 self._text(entry, "title", f"series {sid!r}", required=True),
                 self._text(entry, "description"),
+                series_translations(entry, f"series {sid!r}", self._failing),
             )
+        library = self.data.get("library")
+        self.titles = (
+            title_translations(library, self._failing) if isinstance(library, CommentedMap)
+            else {}
+        )
         for slug, entry in self._section("webcasts").items():
             self.webcasts[str(slug)] = self._webcast(str(slug), entry)
 
@@ -236,7 +285,9 @@ class Catalog:
 
     def _failing(self, node: Any) -> Any:
         """A CatalogError maker naming the line of a key of `node` (for provenance)."""
-        return lambda message, key: self._err(message, node, key)
+        return lambda message, key: CatalogError(
+            self.path, message, _line(node, key) or _line(node)
+        )
 
     def _text(self, entry: CommentedMap, key: str, what: str = "", required: bool = False) -> str:
         value = entry.get(key)
@@ -297,10 +348,7 @@ class Catalog:
                 Chapter(start=float(c["start"]), title=str(c["title"]))
                 for c in (entry.get("chapters") or [])
             )
-            resources = tuple(
-                Resource(str(r["title"]), str(r["url"]), str(r.get("description") or ""))
-                for r in (entry.get("resources") or [])
-            )
+            resources = tuple(_resource(r) for r in (entry.get("resources") or []))
             part = _opt(int, entry.get("part"))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise self._err(f"{what}: malformed entry ({exc})", entry) from None
@@ -312,6 +360,9 @@ class Catalog:
                 raise self._err(f"{what}: file names are plain names inside media/{slug}/", entry)
         recorded = entry.get("recorded")
         review = medical_review(entry, what, self._failing(entry))
+        language = entry.get("language", DEFAULT_LANGUAGE)
+        if problem := language_problem(language):
+            raise self._err(f"{what}: `language`: {problem}", entry, "language")
         return Webcast(
             slug=slug,
             title=self._text(entry, "title", what, required=True),
@@ -329,6 +380,10 @@ class Catalog:
             chapters=chapters,
             resources=resources,
             medical_review=review,
+            language=language,
+            translations=webcast_translations(
+                entry, what, self._failing, len(chapters), _resource
+            ),
             line=_line(self.data["webcasts"], slug),
         )
 
@@ -340,6 +395,10 @@ class Catalog:
         if isinstance(lib, dict) and lib.get("title"):
             return str(lib["title"])
         return "Webcast library"
+
+    def title_in(self, lang: str) -> str:
+        """The library's title in `lang`, or the original's."""
+        return self.titles.get(lang) or self.titles.get(lang.split("-")[0]) or self.title
 
     def webcasts_in_series(self, series_id: str) -> list[Webcast]:
         return sorted(
@@ -407,7 +466,10 @@ class Catalog:
         if not isinstance(entry, CommentedMap):
             entry = CommentedMap()
             section[webcast.slug] = entry
-        _fill(entry, _webcast_fields(webcast))
+        fields = _webcast_fields(webcast)
+        if fields["language"] is None and "language" in entry:
+            fields["language"] = webcast.language  # written by hand: kept
+        _fill(entry, fields)
         self.webcasts[webcast.slug] = self._webcast(webcast.slug, entry)
 
     def webcast(self, slug: str) -> Webcast:
@@ -443,6 +505,10 @@ def _checksum(entry: Any, key: str) -> str | None:
     return f"sha256:{legacy}" if legacy is not None else None
 
 
+def _resource(r: Any) -> Resource:
+    return Resource(str(r["title"]), str(r["url"]), str(r.get("description") or ""))
+
+
 def _opt(kind: Any, value: Any) -> Any:
     return None if value is None or value == "" else kind(value)
 
@@ -464,6 +530,7 @@ def _webcast_fields(w: Webcast) -> dict[str, Any]:
         "title": w.title,
         "summary": w.summary or None,
         "kind": w.kind,
+        "language": w.language if w.language != DEFAULT_LANGUAGE else None,
         "speakers": list(w.speakers),
         "topics": list(w.topics),
         "series": w.series,
@@ -484,6 +551,7 @@ def _webcast_fields(w: Webcast) -> dict[str, Any]:
                                ("description", r.description or None)) if v is not None}
             for r in w.resources
         ],
+        "translations": {t.lang: webcast_translation_fields(t) for t in w.translations},
     }
 
 

@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
+from typing import Any
+
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from .translated import (
+    DEFAULT_LANGUAGE,
+    SeriesText,
+    TopicText,
+    WebcastText,
+    series_text,
+    topic_text,
+    webcast_text,
+)
 
 
 class Base(DeclarativeBase):
@@ -33,6 +45,15 @@ class Topic(Base):
     synonyms: Mapped[str] = mapped_column(Text, default="")  # one per line
 
     tagged: Mapped[list[WebcastTopic]] = relationship(back_populates="topic")
+    # Loaded with the topic (one more query per list of topics): a page reads its words in the
+    # page's language after the session closed.
+    translations: Mapped[list[TopicTranslation]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan"
+    )
+
+    def text(self, lang: str) -> TopicText:
+        return topic_text(DEFAULT_LANGUAGE, self.name, self.description,
+                          self.synonyms.splitlines(), self.translations, lang)
 
 
 class Series(Base):
@@ -45,6 +66,13 @@ class Series(Base):
     webcasts: Mapped[list[Webcast]] = relationship(
         back_populates="series", order_by="Webcast.part"
     )
+    translations: Mapped[list[SeriesTranslation]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan"
+    )
+
+    def text(self, lang: str) -> SeriesText:
+        return series_text(DEFAULT_LANGUAGE, self.title, self.description, self.translations,
+                           lang)
 
 
 class Webcast(Base):
@@ -64,6 +92,7 @@ class Webcast(Base):
     reviewed_by: Mapped[str | None] = mapped_column(String(300), nullable=True)
     reviewed_on: Mapped[str | None] = mapped_column(String(10), nullable=True)
     review_next: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    language: Mapped[str] = mapped_column(String(20), default=DEFAULT_LANGUAGE)  # spoken
 
     series: Mapped[Series | None] = relationship(back_populates="webcasts")
     speaker_links: Mapped[list[WebcastSpeaker]] = relationship(
@@ -84,6 +113,9 @@ class Webcast(Base):
     resources: Mapped[list[Resource]] = relationship(
         back_populates="webcast", order_by="Resource.position", cascade="all, delete-orphan"
     )
+    translations: Mapped[list[WebcastTranslation]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan"
+    )
 
     @property
     def speakers(self) -> list[Speaker]:
@@ -96,6 +128,18 @@ class Webcast(Base):
     @property
     def media(self) -> MediaFile | None:
         return self.media_files[0] if self.media_files else None
+
+    @property
+    def caption_langs(self) -> list[str]:
+        """The languages of its caption tracks, in the catalog's order."""
+        return [track.lang for track in self.caption_tracks]
+
+    def text(self, lang: str) -> WebcastText:
+        """Its title, summary, chapter titles and resources in `lang`, or the original's (whose
+        `lang` then says so)."""
+        return webcast_text(self.language, self.title, self.summary,
+                            (c.title for c in self.chapters), self.resources,
+                            self.translations, lang)
 
     def captions(self, lang: str = "en") -> CaptionTrack | None:
         for track in self.caption_tracks:
@@ -211,6 +255,69 @@ class Resource(Base):
     description: Mapped[str] = mapped_column(Text, default="")
 
     webcast: Mapped[Webcast] = relationship(back_populates="resources")
+
+
+class WebcastTranslation(Base):
+    """A webcast's title, summary, chapter titles and resources in one more language."""
+
+    __tablename__ = "webcast_translations"
+
+    webcast_slug: Mapped[str] = mapped_column(
+        ForeignKey("webcasts.slug", ondelete="CASCADE"), primary_key=True
+    )
+    lang: Mapped[str] = mapped_column(String(20), primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    chapter_titles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # [{title, url, description}], or None: the original list.
+    resource_list: Mapped[list[dict[str, str]] | None] = mapped_column(JSON, nullable=True)
+
+    @property
+    def chapters(self) -> tuple[str, ...]:
+        return tuple(self.chapter_titles or ())
+
+    @property
+    def resources(self) -> tuple[Any, ...] | None:
+        if self.resource_list is None:
+            return None
+        return tuple(Resource(title=r["title"], url=r["url"], description=r.get("description", ""))
+                     for r in self.resource_list)
+
+
+class TopicTranslation(Base):
+    __tablename__ = "topic_translations"
+
+    topic_id: Mapped[str] = mapped_column(
+        ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True
+    )
+    lang: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    synonym_list: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    @property
+    def synonyms(self) -> tuple[str, ...]:
+        return tuple(self.synonym_list or ())
+
+
+class SeriesTranslation(Base):
+    __tablename__ = "series_translations"
+
+    series_id: Mapped[str] = mapped_column(
+        ForeignKey("series.id", ondelete="CASCADE"), primary_key=True
+    )
+    lang: Mapped[str] = mapped_column(String(20), primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class LibraryTitle(Base):
+    """The library's title in one more language (the original is in library_state)."""
+
+    __tablename__ = "library_titles"
+
+    lang: Mapped[str] = mapped_column(String(20), primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
 
 
 class LibraryState(Base):

@@ -22,10 +22,26 @@ def sync_taxonomy(session: Session, catalog: Catalog) -> None:
     for tp in catalog.topics.values():
         session.merge(
             m.Topic(id=tp.id, name=tp.name, description=tp.description,
-                    synonyms="\n".join(tp.synonyms))
+                    synonyms="\n".join(tp.synonyms),
+                    translations=[
+                        m.TopicTranslation(topic_id=tp.id, lang=t.lang, name=t.name,
+                                           description=t.description,
+                                           synonym_list=list(t.synonyms))
+                        for t in tp.translations
+                    ])
         )
     for se in catalog.series.values():
-        session.merge(m.Series(id=se.id, title=se.title, description=se.description))
+        session.merge(m.Series(
+            id=se.id, title=se.title, description=se.description,
+            translations=[
+                m.SeriesTranslation(series_id=se.id, lang=t.lang, title=t.title,
+                                    description=t.description)
+                for t in se.translations
+            ],
+        ))
+    session.execute(delete(m.LibraryTitle))
+    session.add_all(m.LibraryTitle(lang=lang, title=title)
+                    for lang, title in catalog.titles.items())
     session.flush()
     stale: list[m.Speaker | m.Topic | m.Series] = [
         *(r for r in session.scalars(select(m.Speaker)) if r.id not in catalog.speakers),
@@ -67,6 +83,7 @@ def put_webcast_rows(
         reviewed_by=review.by if (review := webcast.medical_review) else None,
         reviewed_on=review.on if review else None,
         review_next=review.next if review else None,
+        language=webcast.language,
     )
     row.speaker_links = [
         m.WebcastSpeaker(speaker_id=sid, position=i) for i, sid in enumerate(webcast.speakers)
@@ -96,6 +113,16 @@ def put_webcast_rows(
         m.Resource(position=i, title=r.title, url=r.url, description=r.description)
         for i, r in enumerate(webcast.resources)
     ]
+    row.translations = [
+        m.WebcastTranslation(
+            lang=t.lang, title=t.title, summary=t.summary, chapter_titles=list(t.chapters),
+            resource_list=None if t.resources is None else [
+                {"title": r.title, "url": r.url, "description": r.description}
+                for r in t.resources
+            ],
+        )
+        for t in webcast.translations
+    ]
     session.add(row)
     session.flush()
     # The cues (about 900 an hour) in one executemany, not one ORM object each: 10x faster.
@@ -113,7 +140,7 @@ def put_webcast_rows(
 def clear_all(session: Session) -> None:
     """Delete every row (a full rebuild follows in the same transaction)."""
     for model in (m.Cue, m.CaptionTrack, m.Chapter, m.MediaFile, m.Resource,
-                  m.WebcastSpeaker, m.WebcastTopic, m.Webcast):
+                  m.WebcastSpeaker, m.WebcastTopic, m.WebcastTranslation, m.Webcast):
         session.execute(delete(model))
     session.flush()
 
@@ -152,7 +179,15 @@ def read_generation(connection: Connection | Session) -> tuple[int, float] | Non
     return (int(row[0]), float(row[1])) if row else None
 
 
-def library_title(session: Session) -> str | None:
-    """The catalog's library title as of the last write, or None before it."""
+def library_title(session: Session, lang: str | None = None) -> str | None:
+    """The catalog's library title as of the last write (in `lang` when it has one), or None
+    before the first write."""
+    if lang is not None:
+        for wanted in dict.fromkeys((lang, lang.split("-")[0])):
+            translated = session.scalar(
+                select(m.LibraryTitle.title).where(m.LibraryTitle.lang == wanted)
+            )
+            if translated is not None:
+                return str(translated)
     title = session.scalar(select(m.LibraryState.title))
     return str(title) if title is not None else None

@@ -5,7 +5,7 @@ read and checked, the catalog entry drafted in memory. `--dry-run` prints it; `i
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .. import media
 from ..captions import check_cues_fit
@@ -13,6 +13,7 @@ from ..catalog import CaptionTrack, Catalog, MediaFile, Webcast, parse_speaker
 from ..chapters import Chapter
 from ..library import Library
 from ..media import Plan, Probe
+from ..translated import DEFAULT_LANGUAGE, WebcastTranslation
 from .inputs import (
     CaptionInput,
     captions_past_end,
@@ -170,4 +171,22 @@ def _draft_webcast(p: Prepared) -> Webcast:
         chapters=tuple(p.chapters),
         resources=old.resources if old else (),
         medical_review=r.medical_review or (old.medical_review if old else None),
+        language=old.language if old else DEFAULT_LANGUAGE,
+        translations=_kept_translations(p, old),
     )
+
+
+def _kept_translations(p: Prepared, old: Webcast | None) -> tuple[WebcastTranslation, ...]:
+    """A replaced webcast's translations; their chapter titles only while the chapters still
+    number the same (a notice says which were dropped)."""
+    if old is None:
+        return ()
+    kept = []
+    for t in old.translations:
+        if t.chapters and len(t.chapters) != len(p.chapters):
+            p.notices.append(f"the {t.lang} chapter titles no longer match the "
+                             f"{len(p.chapters)} chapters; translate them again in "
+                             f"{p.catalog.path.name}")
+            t = replace(t, chapters=())
+        kept.append(t)
+    return tuple(kept)

@@ -1,0 +1,255 @@
+"""A webcast's, topic's or series' words in other languages: the catalog's `translations`.
+
+One shape for the catalog (parsed from YAML) and the database (read by the pages):
+
+    webcasts:
+      <slug>:
+        language: en                # the language spoken; default en
+        translations:
+          es:
+            title: ...
+            summary: ...
+            chapters: [..., ...]    # the chapters' titles, in the same order and number
+            resources: [{title, url, description}]   # that language's own list
+    topics:   {<id>: {..., translations: {es: {name, description, synonyms: [...]}}}}
+    series:   {<id>: {..., translations: {es: {title, description}}}}
+    library:  {title, translations: {es: {title}}}
+
+Whatever asks for a language gets that language's text when there is one, and otherwise the
+original with *its* language, so a page can mark a fallback with `lang` (WCAG 3.1.2).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+DEFAULT_LANGUAGE = "en"
+# A BCP 47 tag as catalogs use them: "es", "pt-BR", "es-419", "ht".
+LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+
+
+def language_problem(tag: object) -> str | None:
+    """Why `tag` is not a language code the library accepts, or None."""
+    if not isinstance(tag, str) or not LANGUAGE_RE.match(tag):
+        return f"{tag!r} is not a language code (like en, es or pt-BR)"
+    return None
+
+
+@dataclass(frozen=True)
+class WebcastText:
+    """A webcast's words in one language; `lang` is the language they are really in."""
+
+    lang: str
+    title: str
+    summary: str
+    chapters: tuple[str, ...]  # one per chapter of the webcast, in order
+    resources: tuple[Any, ...]  # objects with title, url and description
+
+
+@dataclass(frozen=True)
+class TopicText:
+    lang: str
+    name: str
+    description: str
+    synonyms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SeriesText:
+    lang: str
+    title: str
+    description: str
+
+
+@dataclass(frozen=True)
+class WebcastTranslation:
+    """The catalog's `translations.<lang>` of a webcast."""
+
+    lang: str
+    title: str
+    summary: str = ""
+    chapters: tuple[str, ...] = ()  # empty: the chapters keep their original titles
+    resources: tuple[Any, ...] | None = None  # None: the original list
+
+
+@dataclass(frozen=True)
+class TopicTranslation:
+    lang: str
+    name: str
+    description: str = ""
+    synonyms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SeriesTranslation:
+    lang: str
+    title: str
+    description: str = ""
+
+
+def find(translations: Iterable[Any], lang: str) -> Any | None:
+    """The translation of `lang` ("es-MX" falls back to "es"), or None."""
+    items = list(translations)
+    for wanted in (lang, lang.split("-")[0]):
+        for item in items:
+            if item.lang == wanted:
+                return item
+    return None
+
+
+def webcast_text(
+    own_lang: str, title: str, summary: str, chapters: Iterable[str], resources: Iterable[Any],
+    translations: Iterable[Any], lang: str,
+) -> WebcastText:
+    """A webcast's words in `lang`, or the original's (in `own_lang`); `translations` are
+    the catalog's or the rows' (same fields). Only a chapter list of the right length is used;
+    a translation without a summary keeps none rather than mixing languages in one paragraph."""
+    chapter_titles = tuple(chapters)
+    t = None if _same(lang, own_lang) else find(translations, lang)
+    if t is None:
+        return WebcastText(own_lang, title, summary, chapter_titles, tuple(resources))
+    translated_chapters = (
+        t.chapters if len(t.chapters) == len(chapter_titles) and t.chapters else chapter_titles
+    )
+    return WebcastText(
+        t.lang, t.title, t.summary, translated_chapters,
+        tuple(resources) if t.resources is None else tuple(t.resources),
+    )
+
+
+def topic_text(own_lang: str, name: str, description: str, synonyms: Iterable[str],
+               translations: Iterable[Any], lang: str) -> TopicText:
+    t = None if _same(lang, own_lang) else find(translations, lang)
+    if t is None:
+        return TopicText(own_lang, name, description, tuple(synonyms))
+    return TopicText(t.lang, t.name, t.description, tuple(t.synonyms))
+
+
+def series_text(own_lang: str, title: str, description: str,
+                translations: Iterable[Any], lang: str) -> SeriesText:
+    t = None if _same(lang, own_lang) else find(translations, lang)
+    if t is None:
+        return SeriesText(own_lang, title, description)
+    return SeriesText(t.lang, t.title, t.description)
+
+
+def _same(a: str, b: str) -> bool:
+    return a == b or a.split("-")[0] == b
+
+
+# ---- reading the catalog's YAML ----------------------------------------------------------------
+
+Fail = Callable[[str, Any], Exception]  # (message, key) -> the error naming the key's line
+FailAt = Callable[[Any], Fail]  # a mapping -> its Fail
+
+
+def entries(node: Any, what: str, fail_at: FailAt) -> Iterable[tuple[str, Any]]:
+    """(lang, mapping) of a `translations:` mapping, each code checked."""
+    value = node.get("translations")
+    if value is None:
+        return []
+    if not isinstance(value, dict):
+        raise fail_at(node)(f"{what}: `translations` must be a mapping of language codes",
+                            "translations")
+    out = []
+    for lang, entry in value.items():
+        if problem := language_problem(lang):
+            raise fail_at(value)(f"{what}: translations: {problem}", lang)
+        if not isinstance(entry, dict):
+            raise fail_at(value)(f"{what}: translations: {lang} must be a mapping", lang)
+        out.append((str(lang), entry))
+    return out
+
+
+def text_of(entry: Any, key: str, what: str, fail: Fail, required: bool = False) -> str:
+    value = entry.get(key)
+    if value is None or value == "":
+        if required:
+            raise fail(f"{what}: `{key}` is required", key)
+        return ""
+    if isinstance(value, (dict, list)):
+        raise fail(f"{what}: `{key}` must be text", key)
+    return str(value)
+
+
+def texts_of(entry: Any, key: str, what: str, fail: Fail) -> tuple[str, ...]:
+    value = entry.get(key)
+    if value is None:
+        return ()
+    if not isinstance(value, list) or any(isinstance(v, (dict, list)) for v in value):
+        raise fail(f"{what}: `{key}` must be a list of texts", key)
+    return tuple(str(v) for v in value)
+
+
+def webcast_translations(
+    entry: Any, what: str, fail_at: FailAt, chapters: int, resource: Callable[[Any], Any]
+) -> tuple[WebcastTranslation, ...]:
+    """A webcast entry's `translations`; `chapters` is how many chapters it has, `resource`
+    makes one resource from its mapping."""
+    out = []
+    for lang, node in entries(entry, what, fail_at):
+        where, fail = f"{what}: {lang} translation", fail_at(node)
+        titles = texts_of(node, "chapters", where, fail)
+        if titles and len(titles) != chapters:
+            raise fail(f"{where}: {len(titles)} chapter titles for {chapters} chapters "
+                       "(one title per chapter, in order)", "chapters")
+        resources = node.get("resources")
+        if resources is not None and not isinstance(resources, list):
+            raise fail(f"{where}: `resources` must be a list", "resources")
+        try:
+            made = None if resources is None else tuple(resource(r) for r in resources)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise fail(f"{where}: malformed resources ({exc})", "resources") from None
+        out.append(WebcastTranslation(
+            lang, text_of(node, "title", where, fail, required=True),
+            text_of(node, "summary", where, fail), titles, made,
+        ))
+    return tuple(out)
+
+
+def topic_translations(entry: Any, what: str, fail_at: FailAt) -> tuple[TopicTranslation, ...]:
+    out = []
+    for lang, node in entries(entry, what, fail_at):
+        where, fail = f"{what}: {lang} translation", fail_at(node)
+        out.append(TopicTranslation(
+            lang, text_of(node, "name", where, fail, required=True),
+            text_of(node, "description", where, fail), texts_of(node, "synonyms", where, fail),
+        ))
+    return tuple(out)
+
+
+def series_translations(entry: Any, what: str, fail_at: FailAt) -> tuple[SeriesTranslation, ...]:
+    out = []
+    for lang, node in entries(entry, what, fail_at):
+        where, fail = f"{what}: {lang} translation", fail_at(node)
+        out.append(SeriesTranslation(
+            lang, text_of(node, "title", where, fail, required=True),
+            text_of(node, "description", where, fail),
+        ))
+    return tuple(out)
+
+
+def title_translations(entry: Any, fail_at: FailAt) -> dict[str, str]:
+    """The library's title per language (`library: translations: {es: {title}}`)."""
+    return {
+        lang: text_of(node, "title", f"library: {lang} translation", fail_at(node), required=True)
+        for lang, node in entries(entry, "library", fail_at)
+    }
+
+
+def webcast_translation_fields(t: WebcastTranslation) -> dict[str, Any]:
+    """One translation as the catalog writes it (empty values left out)."""
+    fields = {
+        "title": t.title,
+        "summary": t.summary or None,
+        "chapters": list(t.chapters) or None,
+        "resources": None if t.resources is None else [
+            {k: v for k, v in (("title", r.title), ("url", r.url),
+                               ("description", r.description or None)) if v is not None}
+            for r in t.resources
+        ],
+    }
+    return {k: v for k, v in fields.items() if v is not None}
