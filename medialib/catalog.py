@@ -149,7 +149,7 @@ class Webcast:
     def text(self, lang: str) -> WebcastText:
         """Its title, summary, chapter titles and resources in `lang`, or the original's."""
         return webcast_text(self.language, self.title, self.summary,
-                            (c.title for c in self.chapters), self.resources,
+                            lambda: (c.title for c in self.chapters), lambda: self.resources,
                             self.translations, lang)
 
     @property

@@ -138,7 +138,7 @@ class Webcast(Base):
         """Its title, summary, chapter titles and resources in `lang`, or the original's (whose
         `lang` then says so)."""
         return webcast_text(self.language, self.title, self.summary,
-                            (c.title for c in self.chapters), self.resources,
+                            lambda: (c.title for c in self.chapters), lambda: self.resources,
                             self.translations, lang)
 
     def captions(self, lang: str = "en") -> CaptionTrack | None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 DEFAULT_LANGUAGE = "en"
@@ -38,15 +39,28 @@ def language_problem(tag: object) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
 class WebcastText:
-    """A webcast's words in one language; `lang` is the language they are really in."""
+    """A webcast's words in one language; `lang` is the language they are really in.
 
-    lang: str
-    title: str
-    summary: str
-    chapters: tuple[str, ...]  # one per chapter of the webcast, in order
-    resources: tuple[Any, ...]  # objects with title, url and description
+    Its chapter titles and resources are read when first asked for, so a list of webcasts
+    whose chapters were never loaded can still show their titles."""
+
+    def __init__(
+        self, lang: str, title: str, summary: str,
+        chapters: Callable[[], tuple[str, ...]], resources: Callable[[], tuple[Any, ...]],
+    ):
+        self.lang, self.title, self.summary = lang, title, summary
+        self._chapters, self._resources = chapters, resources
+
+    @cached_property
+    def chapters(self) -> tuple[str, ...]:
+        """One title per chapter of the webcast, in order."""
+        return self._chapters()
+
+    @cached_property
+    def resources(self) -> tuple[Any, ...]:
+        """Objects with title, url and description."""
+        return self._resources()
 
 
 @dataclass(frozen=True)
@@ -101,23 +115,26 @@ def find(translations: Iterable[Any], lang: str) -> Any | None:
 
 
 def webcast_text(
-    own_lang: str, title: str, summary: str, chapters: Iterable[str], resources: Iterable[Any],
-    translations: Iterable[Any], lang: str,
+    own_lang: str, title: str, summary: str, chapters: Callable[[], Iterable[str]],
+    resources: Callable[[], Iterable[Any]], translations: Iterable[Any], lang: str,
 ) -> WebcastText:
     """A webcast's words in `lang`, or the original's (in `own_lang`); `translations` are
-    the catalog's or the rows' (same fields). Only a chapter list of the right length is used;
-    a translation without a summary keeps none rather than mixing languages in one paragraph."""
-    chapter_titles = tuple(chapters)
+    the catalog's or the rows' (same fields), `chapters` and `resources` give the original's
+    when called. Only a chapter list of the right length is used; a translation without a
+    summary keeps none rather than mixing languages in one paragraph."""
     t = None if _same(lang, own_lang) else find(translations, lang)
     if t is None:
-        return WebcastText(own_lang, title, summary, chapter_titles, tuple(resources))
-    translated_chapters = (
-        t.chapters if len(t.chapters) == len(chapter_titles) and t.chapters else chapter_titles
-    )
-    return WebcastText(
-        t.lang, t.title, t.summary, translated_chapters,
-        tuple(resources) if t.resources is None else tuple(t.resources),
-    )
+        return WebcastText(own_lang, title, summary, lambda: tuple(chapters()),
+                           lambda: tuple(resources()))
+
+    def translated_chapters() -> tuple[str, ...]:
+        original = tuple(chapters())
+        return t.chapters if t.chapters and len(t.chapters) == len(original) else original
+
+    def translated_resources() -> tuple[Any, ...]:
+        return tuple(resources()) if t.resources is None else tuple(t.resources)
+
+    return WebcastText(t.lang, t.title, t.summary, translated_chapters, translated_resources)
 
 
 def topic_text(own_lang: str, name: str, description: str, synonyms: Iterable[str],
