@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help system-deps venv sample run test test-fast lint bench clean
+.PHONY: help system-deps venv sample run test test-fast lint bench clean translations
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -46,6 +46,19 @@ test-fast: venv ## Run the quick tests (no browser, ffmpeg or child processes), 
 lint: venv ## ruff and mypy
 	$(BIN)/ruff check medialib tests bench
 	$(BIN)/mypy
+
+# The interface's messages: extracted from medialib/**.py and the templates (babel.cfg) with the
+# keywords medialib.i18n names, merged into every catalog, then compiled (a check: the app compiles
+# each .po itself when no up-to-date .mo is beside it, so a clone needs no build step).
+TRANSLATIONS := medialib/translations
+translations: venv ## Extract interface messages, update every language's catalog, compile them
+	@mkdir -p build
+	$(BIN)/pybabel extract -F babel.cfg -c Translators: --no-default-keywords --no-location --sort-output \
+	  $$($(BIN)/python -c 'import medialib.i18n as i; print(" ".join("-k " + k for k in i.EXTRACT_KEYWORDS))') \
+	  --project=medialib -o build/messages.pot .
+	$(BIN)/pybabel update -i build/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching \
+	  --ignore-pot-creation-date
+	$(BIN)/pybabel compile -d $(TRANSLATIONS) --statistics
 
 bench: venv ## Run the benchmarks (minutes); figures go to bench/RESULTS.md
 	$(BIN)/python -m pip install -q -e '.[bench]'

@@ -15,6 +15,7 @@ def register(app: Flask) -> None:
         discovery,
         errors,
         hosts,
+        locale,
         media,
         pages,
         player,
@@ -29,7 +30,8 @@ def register(app: Flask) -> None:
     app.url_map.merge_slashes = False
     app.json.sort_keys = False  # type: ignore[attr-defined]  # the CLI's key order
     for module in (pages, player, search, media, discovery):
-        app.register_blueprint(module.bp)
+        app.register_blueprint(module.bp, **locale.blueprint_options(module is not media))
+    locale.init_app(app)  # each language's copy of the page rules; Flask-Babel
     present.init_app(app)
     site.init_app(app)
     errors.init_app(app)
