@@ -6,9 +6,11 @@ import re
 from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask_babel import gettext
 from sqlalchemy import select
 
 from .. import models as m
+from ..i18n import N_
 from ..slugs import is_slug
 from . import queries
 from .context import session
@@ -31,7 +33,7 @@ from .structured import oembed, recorded_date
 bp = Blueprint("discovery", __name__)
 
 FEED_CACHE = "public, max-age=300"
-LIBRARY_DESCRIPTION = (
+LIBRARY_DESCRIPTION = N_(
     "Talks and podcasts for patients and families, with captions, chapters and transcripts."
 )
 ROBOTS = """\
@@ -177,7 +179,8 @@ def _channel_image(episodes: list[Episode]) -> str | None:
 @bp.route("/feed.xml")
 def feed() -> Response:
     """The latest webcasts, newest first, as a podcast."""
-    return _feed(library_title(), public_url("pages.home"), LIBRARY_DESCRIPTION, _latest([]))
+    return _feed(library_title(), public_url("pages.home"), gettext(LIBRARY_DESCRIPTION),
+                 _latest([]))
 
 
 def _latest(criteria: list, order: tuple | None = None) -> list[m.Webcast]:
@@ -192,7 +195,7 @@ def topic_feed(topic_id: str) -> Response:
     found = found_or_404(queries.topic, topic_id, "topic")
     return _feed(
         f"{found.name} · {library_title()}", public_url("pages.topic", topic_id=found.id),
-        found.description or f"Talks about {found.name}.",
+        found.description or gettext("Talks about %(name)s.", name=found.name),
         _latest(queries.with_topic(found.id)),
     )
 
@@ -202,7 +205,7 @@ def series_feed(series_id: str) -> Response:
     found = found_or_404(queries.series, series_id, "series")
     return _feed(
         f"{found.title} · {library_title()}", public_url("pages.series", series_id=found.id),
-        found.description or f"A series of talks: {found.title}.",
+        found.description or gettext("A series of talks: %(title)s.", title=found.title),
         _latest(queries.in_series(found.id), queries.SERIES_ORDER), serial=True,
     )
 

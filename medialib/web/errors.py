@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
+from flask_babel import gettext
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-MESSAGES = {
-    400: ("We could not understand that request", "Please check the address and try again."),
-    404: ("Page not found", "We could not find that page. It may have been moved or renamed."),
-    405: ("That is not possible here", "This page can only be viewed."),
-    412: ("The file has changed", "Please reload the page."),
-    413: ("That request carried more than this page takes", "Pages here take no uploads."),
-    416: ("Part of a file was asked for that does not exist", "Please reload the page."),
-    500: ("Something went wrong on our side", "Please try again in a moment."),
-    503: ("The library is being updated", "Please try again in a few minutes."),
+from ..i18n import N_
+
+MESSAGES = {  # in English; an error page shows them in its language (gettext)
+    400: (N_("We could not understand that request"),
+          N_("Please check the address and try again.")),
+    404: (N_("Page not found"),
+          N_("We could not find that page. It may have been moved or renamed.")),
+    405: (N_("That is not possible here"), N_("This page can only be viewed.")),
+    412: (N_("The file has changed"), N_("Please reload the page.")),
+    413: (N_("That request carried more than this page takes"), N_("Pages here take no uploads.")),
+    416: (N_("Part of a file was asked for that does not exist"), N_("Please reload the page.")),
+    500: (N_("Something went wrong on our side"), N_("Please try again in a moment.")),
+    503: (N_("The library is being updated"), N_("Please try again in a few minutes.")),
 }
 
 
@@ -24,8 +29,9 @@ def _page(status: int, detail: str | None = None) -> tuple[str | Response, int]:
         return jsonify({"error": detail or title, "status": status}), status
     if request.blueprint == "media" or request.method == "HEAD":
         return Response(f"{title}\n", mimetype="text/plain"), status
-    return render_template("error.html", status=status, title=title,
-                           text=detail or text), status
+    g.error_page = True  # its language link leads home (locale.py), not back to the error
+    return render_template("error.html", status=status, title=gettext(title),
+                           text=detail or gettext(text)), status
 
 
 def http_error(exc: HTTPException) -> tuple[str | Response, int] | HTTPException:

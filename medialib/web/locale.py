@@ -17,6 +17,7 @@ from flask_babel import Babel, Domain
 from werkzeug.routing import Rule
 
 from .. import i18n
+from ..i18n import N_
 from ..languages import language_label
 
 URL_KEY = "ui_lang"  # the URL default naming a rule's language (never a query parameter)
@@ -27,6 +28,17 @@ SHARED = {
     "discovery.oembed",
 }
 OFFER_ENDPOINTS = {"pages.home"}  # where a browser asking for another language is offered it
+# What site.js says to a patient, handed to it translated in the page's #ui-text data block.
+SCRIPT_MESSAGES = (
+    N_("Stopped at %(time)s"), N_("Stopped at %(time)s of %(total)s"),
+    N_("Watched %(time)s of %(total)s"), N_("Remove from this list"),
+    N_("Copy the link below."), N_("Link copied. It starts at %(time)s."), N_("Link copied."),
+    N_("(now playing)"), N_("Type at least 2 letters."), N_("No matches for “%(q)s”."),
+    N_("%(n)s of %(total)s"), N_("Back %(n)s seconds, at %(time)s."),
+    N_("Forward %(n)s seconds, at %(time)s."), N_("Speed normal."), N_("Speed %(rate)s×."),
+    N_("Captions on."), N_("Captions off."), N_("Resuming from %(time)s."),
+    N_("Volume %(percent)s."),
+)
 
 
 def blueprint_options(localized: bool) -> dict[str, Any]:
@@ -61,8 +73,10 @@ def _localized_endpoints() -> set[str]:
     return current_app.extensions["medialib_localized"]
 
 
-def url_in(lang: str) -> str | None:
-    """This page in language `lang`, query kept (None when the page is not a localized one)."""
+def url_in(lang: str) -> str:
+    """This page in language `lang`, query kept; an error page's is the home page."""
+    if g.get("error_page"):
+        return url_for("pages.home", **{URL_KEY: lang})
     if localized(request.endpoint):
         values: dict[str, Any] = {
             k: v for k, v in request.args.lists()
@@ -83,7 +97,7 @@ def url_in(lang: str) -> str | None:
 
 def alternates() -> list[tuple[str, str]]:
     """(hreflang, public URL) of this page in every language, then x-default (English)."""
-    if not localized(request.endpoint):
+    if g.get("error_page") or not localized(request.endpoint):
         return []
     from .site import public_url
 
@@ -104,7 +118,10 @@ def offered_language() -> str | None:
 def _context() -> dict[str, Any]:
     lang = page_lang()
     offer = offered_language()
+    catalog = i18n.translations(lang)
     return {
+        "ui_text": ({message: catalog.ugettext(message) for message in SCRIPT_MESSAGES}
+                    if lang != SOURCE else {}),
         "page_lang": lang,
         "alternates": alternates(),
         "language_links": [(other, language_label(other), url_in(other))

@@ -6,8 +6,10 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext
 from sqlalchemy.orm import Session
 
+from ..i18n import N_
 from . import queries
 from .context import session
 from .params import clean_id, page_number
@@ -17,6 +19,9 @@ T = TypeVar("T")
 bp = Blueprint("pages", __name__)
 
 PER_PAGE = 48  # cards a page (home, topic, speaker, series); ?page=N reaches the rest
+NOT_FOUND = {"topic": N_("We could not find that topic."),
+             "speaker": N_("We could not find that speaker."),
+             "series": N_("We could not find that series.")}
 
 
 def found_or_404(lookup: Callable[[Session, str], T | None], raw_id: str, what: str) -> T:
@@ -25,7 +30,7 @@ def found_or_404(lookup: Callable[[Session, str], T | None], raw_id: str, what: 
     # The id exactly as written: "/topics/%20x" is no address of topic "x".
     found = lookup(session(), key) if key and key == raw_id else None
     if found is None:
-        abort(404, description=f"We could not find that {what}.")
+        abort(404, description=gettext(NOT_FOUND[what]))
     return found
 
 
@@ -35,7 +40,7 @@ def listing(criteria: list[Any], order: Any = None) -> queries.WebcastPage:
     found = queries.webcasts_page(session(), criteria, page, PER_PAGE,
                                   *([order] if order is not None else []))
     if page > found.pages:
-        abort(404, description="There is no such page of talks.")
+        abort(404, description=gettext("There is no such page of talks."))
     return found
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import re
 
+from flask_babel import ngettext
+
 MAX_QUERY = 500  # characters of a search query; longer input is cut, never an error
 MAX_ID = 200
 MAX_PAGE = 1000
@@ -63,12 +65,12 @@ def spoken_duration(total: float | None) -> str:
         return ""
     value = int(round(total))
     if value < 60:
-        return f"{value} second{'s' if value != 1 else ''}"
+        return ngettext("%(num)d second", "%(num)d seconds", value)
     minutes = int(round(value / 60))
     hours, minutes = divmod(minutes, 60)
     words = []
     if hours:
-        words.append(f"{hours} hour{'s' if hours != 1 else ''}")
+        words.append(ngettext("%(num)d hour", "%(num)d hours", hours))
     if minutes:
-        words.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+        words.append(ngettext("%(num)d minute", "%(num)d minutes", minutes))
     return " ".join(words)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_babel import gettext
 
 from .. import models as m
 from ..captions import Cue, cues_to_webvtt
@@ -27,7 +28,8 @@ bp = Blueprint("player", __name__)
 def _webcast(slug: str) -> m.Webcast:
     found = queries.webcast(session(), slug) if is_slug(slug) else None
     if found is None:
-        abort(404, description="We could not find that webcast. It may have been moved or renamed.")
+        abort(404, description=gettext(
+            "We could not find that webcast. It may have been moved or renamed."))
     return found
 
 
@@ -145,7 +147,7 @@ def transcript_vtt(slug: str) -> Response:
     found = _webcast(slug)
     track = found.captions("en")
     if track is None:
-        abort(404, description="This webcast has no captions yet.")
+        abort(404, description=gettext("This webcast has no captions yet."))
     body: str | bytes | None = read_inside(settings().media_dir, found.slug, track.file)
     if body is None:
         body = cues_to_webvtt([Cue(c.start, c.end, c.text, c.speaker) for c in track.cues])

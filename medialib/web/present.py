@@ -10,7 +10,9 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
+from babel.dates import format_date
 from flask import Flask, url_for
+from flask_babel import gettext
 
 from .. import models as m
 from ..captions import Cue
@@ -22,19 +24,19 @@ from .context import settings
 from .params import spoken_duration
 from .transcript_parts import Part, chapter_part_numbers, part_at, split_parts
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
-
 
 def long_date(value: str | None) -> str:
-    """"2024-03-12" -> "March 12, 2024"; other text is shown as it is."""
+    """"2024-03-12" -> "March 12, 2024" (on a Spanish page "12 de marzo de 2024"); other text
+    is shown as it is."""
     if not value:
         return ""
     try:
         day = date.fromisoformat(value[:10])
     except ValueError:
         return value
-    return f"{MONTHS[day.month - 1]} {day.day}, {day.year}"
+    from .locale import page_lang
+
+    return format_date(day, format="long", locale=page_lang())
 
 
 def media_path(slug: str, name: str | None) -> Path | None:
@@ -75,7 +77,7 @@ def track_label(track: m.CaptionTrack) -> str:
 
 
 def kind_label(webcast: m.Webcast) -> str:
-    return "Audio" if webcast.kind == "audio" else "Video"
+    return gettext("Audio") if webcast.kind == "audio" else gettext("Video")
 
 
 @dataclass(frozen=True)

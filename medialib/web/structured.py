@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from flask_babel import gettext
 from markupsafe import Markup
 
 from .. import models as m
@@ -261,7 +262,7 @@ def _social_tags(p: Player, site_title: str) -> tuple[list[tuple[str, str]], lis
         if files["poster_size"]:
             og += [("og:image:width", str(files["poster_size"][0])),
                    ("og:image:height", str(files["poster_size"][1]))]
-        og.append(("og:image:alt", f"Poster of “{w.title}”"))
+        og.append(("og:image:alt", gettext("Poster of “%(title)s”", title=w.title)))
     if files["content"] and p.media is not None:
         kind = "audio" if p.is_audio else "video"
         og += [(f"og:{kind}", files["content"]), (f"og:{kind}:type", p.media.mime)]
@@ -288,8 +289,9 @@ def share_links(p: Player, site_title: str) -> Share:
     w = p.webcast
     page = public_url("player.webcast", slug=w.slug)
     moment = moment_url(page, int(p.start)) if p.start >= 1 else None
-    what = "podcast" if p.is_audio else "talk"
-    body = f"I thought you might find this {what} helpful:\n\n{w.title}\n{page}\n\n{site_title}"
+    what = (gettext("I thought you might find this podcast helpful:") if p.is_audio
+            else gettext("I thought you might find this talk helpful:"))
+    body = f"{what}\n\n{w.title}\n{page}\n\n{site_title}"
     mailto = "mailto:?" + urlencode({"subject": w.title, "body": body}, quote_via=quote)
     return Share(page_url=page, moment_url=moment, mailto=mailto)
 

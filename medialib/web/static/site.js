@@ -29,6 +29,21 @@
   root.classList.add("js");
   if (store.get(KEY_TEXT) === "1") { root.classList.add("large-text"); }
 
+  // Words a patient reads, in the page's language: the #ui-text data block the template writes
+  // (medialib/web/locale.py, SCRIPT_MESSAGES), English as written when a message is missing.
+  // Placeholders are %(name)s, as in the message catalogs.
+  var uiText = null;
+  function T(message, values) {
+    if (uiText === null) {
+      var block = doc.getElementById("ui-text");
+      try { uiText = (block && JSON.parse(block.textContent)) || {}; } catch (e) { uiText = {}; }
+    }
+    var text = typeof uiText[message] === "string" ? uiText[message] : message;
+    return text.replace(/%\((\w+)\)s/g, function (all, name) {
+      return values && values[name] !== undefined ? String(values[name]) : all;
+    });
+  }
+
   function clock(seconds) {
     var total = Math.max(0, Math.floor(seconds || 0));
     var h = Math.floor(total / 3600), m = Math.floor(total / 60) % 60, s = total % 60;
@@ -93,24 +108,25 @@
     items.forEach(function (item) {
       var li = doc.createElement("li");
       var a = doc.createElement("a");
-      a.href = item.url + "?t=" + Math.floor(item.t);
+      a.href = (section.getAttribute("data-base") || "/").replace(/\/$/, "") + item.url + "?t=" + Math.floor(item.t);
       a.textContent = item.title;
       var p = doc.createElement("p");
       p.className = "meta";
-      p.textContent = "Stopped at " + clock(item.t) + (item.d ? " of " + clock(item.d) : "");
+      p.textContent = item.d ? T("Stopped at %(time)s of %(total)s", { time: clock(item.t), total: clock(item.d) })
+        : T("Stopped at %(time)s", { time: clock(item.t) });
       li.appendChild(a);
       li.appendChild(p);
       if (item.d) {
         var bar = doc.createElement("progress");
         bar.max = item.d;
         bar.value = Math.min(item.t, item.d);
-        bar.setAttribute("aria-label", "Watched " + clock(item.t) + " of " + clock(item.d));
+        bar.setAttribute("aria-label", T("Watched %(time)s of %(total)s", { time: clock(item.t), total: clock(item.d) }));
         li.appendChild(bar);
       }
       var forget = doc.createElement("button");
       forget.type = "button";
       forget.className = "button quiet";
-      forget.textContent = "Remove from this list";
+      forget.textContent = T("Remove from this list");
       forget.addEventListener("click", function () {
         var all = positions();
         delete all[item.slug];
@@ -142,7 +158,7 @@
         input.value = url;
         input.focus();
         input.select();
-        say("Copy the link below.");
+        say(T("Copy the link below."));
       }
       if (navigator.clipboard && navigator.clipboard.writeText) {
         navigator.clipboard.writeText(url).then(function () {
@@ -157,9 +173,9 @@
       b.addEventListener("click", function () {
         if (b.getAttribute("data-share") === "moment" && media) {
           var t = Math.floor(media.currentTime || 0);
-          copy(page + "?t=" + t, "Link copied. It starts at " + clock(t) + ".");
+          copy(page + "?t=" + t, T("Link copied. It starts at %(time)s.", { time: clock(t) }));
         } else {
-          copy(page, "Link copied.");
+          copy(page, T("Link copied."));
         }
       });
     });
@@ -180,7 +196,7 @@
     var chapters = Array.prototype.slice.call(watch.querySelectorAll(".chapters a[data-start]"));
     var nowTag = doc.createElement("span");
     nowTag.className = "vh";
-    nowTag.textContent = " (now playing)";
+    nowTag.textContent = " " + T("(now playing)");
     var nowLine = doc.getElementById("now-line");
     var current = -1;
     var currentChapter = chapters.findIndex(function (a) { return a.hasAttribute("aria-current"); });
@@ -298,7 +314,7 @@
       lastQuery = query;
       clearMarks();
       if (query.length < 2) {
-        findCount.textContent = query ? "Type at least 2 letters." : "";
+        findCount.textContent = query ? T("Type at least 2 letters.") : "";
         return;
       }
       cues.forEach(function (cue, i) {
@@ -323,7 +339,7 @@
         if (i === current) { cue.appendChild(nowTag); }
       });
       if (!marks.length) {
-        findCount.textContent = "No matches for “" + findInput.value.trim() + "”.";
+        findCount.textContent = T("No matches for “%(q)s”.", { q: findInput.value.trim() });
         return;
       }
       step(1);
@@ -335,7 +351,7 @@
       markIndex = (markIndex + direction + marks.length) % marks.length;
       var mark = marks[markIndex];
       mark.classList.add("current");
-      findCount.textContent = (markIndex + 1) + " of " + marks.length;
+      findCount.textContent = T("%(n)s of %(total)s", { n: markIndex + 1, total: marks.length });
       following = false;
       unhide(followButton);
       if (body) {
@@ -454,7 +470,8 @@
       b.addEventListener("click", function () {
         var by = parseFloat(b.getAttribute("data-skip"));
         seek(media.currentTime + by, false);
-        say((by < 0 ? "Back " : "Forward ") + Math.abs(by) + " seconds, at " + clock(media.currentTime) + ".");
+        say(T(by < 0 ? "Back %(n)s seconds, at %(time)s." : "Forward %(n)s seconds, at %(time)s.",
+              { n: Math.abs(by), time: clock(media.currentTime) }));
       });
     });
 
@@ -465,7 +482,7 @@
       media.defaultPlaybackRate = rate;
       if (speed) { speed.value = String(rate); }
       store.set(KEY_SPEED, String(rate));
-      if (announce) { say("Speed " + (rate === 1 ? "normal" : rate + "×") + "."); }
+      if (announce) { say(rate === 1 ? T("Speed normal.") : T("Speed %(rate)s×.", { rate: rate })); }
     }
     if (speed) {
       speed.addEventListener("change", function () { setSpeed(parseFloat(speed.value), true); });
@@ -494,7 +511,7 @@
       if (nowLine) { nowLine.hidden = !on; }
       if (captionsButton) { captionsButton.setAttribute("aria-pressed", on ? "true" : "false"); }
       store.set(KEY_CAPTIONS, on ? "on" : "off");
-      if (announce) { say(on ? "Captions on." : "Captions off."); }
+      if (announce) { say(on ? T("Captions on.") : T("Captions off.")); }
     }
     if (captionsButton) {
       captionsButton.addEventListener("click", function () {
@@ -534,7 +551,7 @@
         box.hidden = true;
         seek(saved.t, true);
         media.focus();
-        say("Resuming from " + clock(saved.t) + ".");
+        say(T("Resuming from %(time)s.", { time: clock(saved.t) }));
       });
       doc.getElementById("resume-no").addEventListener("click", function () {
         box.hidden = true;
@@ -601,7 +618,7 @@
         case "ArrowUp": case "ArrowDown":
           if (onMedia || !inPlayer) { return; }
           media.volume = Math.min(1, Math.max(0, media.volume + (e.key === "ArrowUp" ? 0.1 : -0.1)));
-          say("Volume " + Math.round(media.volume * 100) + "%.");
+          say(T("Volume %(percent)s.", { percent: Math.round(media.volume * 100) + "%" }));
           break;
         case "c": case "C":
           if (captionsButton) { setCaptions(captionsButton.getAttribute("aria-pressed") !== "true", true); }
