@@ -3,7 +3,8 @@
 Public pages change only when staff publish, remove or reindex, and each of those bumps the
 database's generation (store.bump_generation) and rewrites the search index's CURRENT pointer.
 So a rendered GET response is kept, keyed on that state and on what else shapes the bytes (the
-Host header, path and query string, whether the client takes gzip), and sent again as long as
+Host header, path and query string, whether the client takes gzip; on the English home page,
+the language its Accept-Language asks for first), and sent again as long as
 the state is the same; the first request after a change renders afresh. Each response carries an
 `ETag` and a `Last-Modified` (the time of the last change), and a browser or an nginx in front
 that asks again with `If-None-Match` or `If-Modified-Since` gets a 304 without a body.
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Settings
+from ..i18n import preferred
 from ..library import Library
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -36,6 +38,9 @@ PASS_THROUGH = ("/media/", "/static/")
 INDEX_POINTER = "CURRENT"
 ENTRY_SHARE = 8  # no single response may take more than this fraction of the byte budget
 DROPPED_ON_304 = {"content-length", "content-type", "content-encoding"}
+# Pages that differ with Accept-Language (the English home page offers the browser's language;
+# see web/locale.py): their entries are kept per interface language the browser asks for first.
+VARY_LANGUAGE = ("/",)
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,8 @@ class PageCache:
             environ.get("HTTP_HOST", ""), environ.get("SCRIPT_NAME", ""),
             environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
             "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "").lower(),
+            preferred(environ.get("HTTP_ACCEPT_LANGUAGE"))
+            if environ.get("PATH_INFO", "") in VARY_LANGUAGE else None,
         )
         with self._lock:
             if state != self._state:

@@ -23,6 +23,7 @@ from .feeds import (
     sitemap,
     sitemap_index,
 )
+from .locale import public_alternates
 from .pages import found_or_404
 from .params import seconds
 from .player import _duration, _webcast, part_param
@@ -87,18 +88,22 @@ def sitemap_file(number: int) -> Response:
         db, (number - 1) * SITEMAP_WEBCASTS, SITEMAP_WEBCASTS) if number >= 1 else []
     if number != 1 and not webcasts:
         abort(404, description="There is no such sitemap.")
-    urls = [SitemapUrl(public_url("pages.home"))] if number == 1 else []
+    urls = [_page("pages.home")] if number == 1 else []
     for w in webcasts:
-        urls.append(SitemapUrl(public_url("player.webcast", slug=w.slug), _video_entry(w)))
-        urls.append(SitemapUrl(public_url("player.transcript", slug=w.slug)))
+        urls.append(_page("player.webcast", _video_entry(w), slug=w.slug))
+        urls.append(_page("player.transcript", slug=w.slug))
     if number == 1:
-        urls += [SitemapUrl(public_url("pages.topic", topic_id=t.id))
-                 for t, _ in queries.topics_with_counts(db)]
-        urls += [SitemapUrl(public_url("pages.speaker", speaker_id=s.id))
+        urls += [_page("pages.topic", topic_id=t.id) for t, _ in queries.topics_with_counts(db)]
+        urls += [_page("pages.speaker", speaker_id=s.id)
                  for s, _ in queries.speakers_with_counts(db)]
-        urls += [SitemapUrl(public_url("pages.series", series_id=s.id))
-                 for s in queries.all_series(db)]
+        urls += [_page("pages.series", series_id=s.id) for s in queries.all_series(db)]
     return _xml(sitemap(urls), "application/xml")
+
+
+def _page(endpoint: str, video: VideoEntry | None = None, **values: str) -> SitemapUrl:
+    """A page's sitemap entry: its English URL, with its URL in every language (hreflang)."""
+    return SitemapUrl(public_url(endpoint, **values), video,
+                      public_alternates(endpoint, **values))
 
 
 def _video_entry(w: m.Webcast) -> VideoEntry | None:

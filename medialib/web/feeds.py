@@ -20,8 +20,9 @@ ATOM = "http://www.w3.org/2005/Atom"
 PODCAST = "https://podcastindex.org/namespace/1.0"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 VIDEO = "http://www.google.com/schemas/sitemap-video/1.1"
+XHTML = "http://www.w3.org/1999/xhtml"  # a sitemap's hreflang alternates (xhtml:link)
 for _prefix, _uri in (("itunes", ITUNES), ("atom", ATOM), ("podcast", PODCAST),
-                      ("video", VIDEO)):
+                      ("video", VIDEO), ("xhtml", XHTML)):
     ET.register_namespace(_prefix, _uri)
 
 # XML 1.0 cannot carry most control characters or lone surrogates, even escaped: they are dropped.
@@ -162,17 +163,22 @@ class VideoEntry:
 class SitemapUrl:
     loc: str
     video: VideoEntry | None = None
+    alternates: tuple[tuple[str, str], ...] = ()  # (hreflang, URL): the page in each language
 
 
 def sitemap(urls: Iterable[SitemapUrl]) -> bytes:
-    """A sitemap of every page, with a video entry on each video's player page."""
-    root = ET.Element(f"{{{SITEMAP}}}urlset")
+    """A sitemap of every page, with a video entry on each video's player page and each page's
+    URL in every language. The sitemap namespace is declared by hand as the default: xml.etree
+    refuses a default namespace beside the unqualified attributes of xhtml:link."""
+    root = ET.Element("urlset", xmlns=SITEMAP)
     for url in urls:
-        node = _add(root, f"{{{SITEMAP}}}url")
-        _add(node, f"{{{SITEMAP}}}loc", url.loc)
+        node = _add(root, "url")
+        _add(node, "loc", url.loc)
+        for hreflang, href in url.alternates:
+            _add(node, f"{{{XHTML}}}link", rel="alternate", hreflang=hreflang, href=href)
         if url.video is not None:
             _video(node, url.video)
-    return _serialize(root, SITEMAP)
+    return _serialize(root)
 
 
 def sitemap_index(locations: Iterable[str]) -> bytes:

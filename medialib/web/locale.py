@@ -99,12 +99,16 @@ def alternates() -> list[tuple[str, str]]:
     """(hreflang, public URL) of this page in every language, then x-default (English)."""
     if g.get("error_page") or not localized(request.endpoint):
         return []
+    return list(public_alternates(request.endpoint or "", **(request.view_args or {})))
+
+
+def public_alternates(endpoint: str, **values: Any) -> tuple[tuple[str, str], ...]:
+    """(hreflang, public URL) of a page in every language, then x-default (English): for the
+    head of each page and the sitemap."""
     from .site import public_url
 
-    values = dict(request.view_args or {})
-    found = [(lang, public_url(request.endpoint or "", **values, **{URL_KEY: lang}))
-             for lang in i18n.LANGUAGES]
-    return [*found, ("x-default", found[0][1])]
+    found = [(lang, public_url(endpoint, **values, **{URL_KEY: lang})) for lang in i18n.LANGUAGES]
+    return (*found, ("x-default", found[0][1]))
 
 
 def offered_language() -> str | None:
