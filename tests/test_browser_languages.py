@@ -46,7 +46,8 @@ def test_axe_finds_no_violations_on_the_spanish_pages(browser, live_server) -> N
         try:
             home = offered.new_page()
             home.goto(live_server.url + "/", wait_until="domcontentloaded")
-            assert home.locator(".language-offer a").inner_text() == "Ver esta biblioteca en español"
+            offer = home.locator(".language-offer a").inner_text()
+            assert offer == "Ver esta biblioteca en español"
             home.add_script_tag(path=str(AXE))
             if violations := home.evaluate(AXE_RUN):
                 problems["/ (offer)"] = violations
