@@ -76,7 +76,8 @@ def _localized_endpoints() -> set[str]:
 def url_in(lang: str) -> str:
     """This page in language `lang`, query kept; an error page's is the home page."""
     if g.get("error_page"):
-        return url_for("pages.home", **{URL_KEY: lang})
+        home: dict[str, Any] = {URL_KEY: lang}
+        return url_for("pages.home", **home)
     if localized(request.endpoint):
         values: dict[str, Any] = {
             k: v for k, v in request.args.lists()
