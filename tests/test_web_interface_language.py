@@ -103,6 +103,7 @@ def test_every_page_has_a_plain_link_to_itself_in_the_other_language(client) -> 
             "/search?q=radiation&amp;topic=radiation-therapy",
         "/search?q=radiation&page=2": "/es/search?q=radiation&amp;page=2",
         "/es/series/breast-cancer-brain": "/series/breast-cancer-brain",
+        f"/embed/{TALK}?t=5": f"/es/embed/{TALK}?t=5",
     }
     for url, other in cases.items():
         html = client.get(url).get_data(as_text=True)
