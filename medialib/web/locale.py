@@ -159,7 +159,12 @@ class CatalogDomain(Domain):
     """Flask-Babel's translations, read through medialib.i18n (compiled from the .po)."""
 
     def get_translations(self) -> Any:
-        return i18n.translations(page_lang())
+        if not has_request_context():
+            return i18n.translations(SOURCE)
+        found = g.get("ui_translations")
+        if found is None:  # once a request: a page asks for a few hundred messages
+            found = g.ui_translations = i18n.translations(page_lang())
+        return found
 
 
 class LibraryBabel(Babel):
