@@ -8,6 +8,7 @@ from collections.abc import Callable
 from flask import Flask
 
 from .config import Settings
+from .follow import IndexFollower
 from .library import Library
 from .operations import prepare_to_serve
 from .serving import address_warning, fit_connections, run_server
@@ -38,4 +39,7 @@ def serve(library: Library, host: str, port: int, threads: int, say: Callable[[s
     app = create_app(settings)
     processes = f", {workers} worker processes" if workers > 1 else ""
     announce(f"Serving {settings.library} at http://{host}:{port}/{processes} (Ctrl-C to stop)")
-    run_server(app, host, port, threads, settings, workers, say)  # the limits of serving.py
+    # Each process keeps this node's search index in step with the database (follow.py).
+    follower = IndexFollower(app.extensions["medialib"], say)
+    run_server(app, host, port, threads, settings, workers, say,  # the limits of serving.py
+               each_process=follower.start)

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event, inspect
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError as DatabaseError  # for callers that load this lazily
 from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
@@ -129,6 +129,16 @@ def schema_current(engine: Engine) -> bool:
     except SQLAlchemyError:
         return True  # unreadable: the caller's own error handling names it
     return True
+
+
+def old_generation(engine: Engine) -> int | None:
+    """The generation an existing (perhaps outdated) database counted up to, if it can tell."""
+    try:
+        with engine.connect() as connection:
+            found = connection.execute(text("SELECT generation FROM library_state")).scalar()
+    except SQLAlchemyError:
+        return None
+    return int(found) if found is not None else None
 
 
 def schema_ready(engine: Engine) -> bool:

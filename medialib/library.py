@@ -58,6 +58,11 @@ def _search() -> ModuleType:
     """medialib.search, with Whoosh."""
     return importlib.import_module("medialib.search")
 
+
+def _follow() -> ModuleType:
+    """medialib.follow: the node's index following the database."""
+    return importlib.import_module("medialib.follow")
+
 Progress = Callable[[str], None]
 
 
@@ -75,6 +80,7 @@ class Library:
 
     def __init__(self, settings: Settings):
         self.settings = settings
+        self._written: int | None = None  # the generation this Library's last write made
 
     # ---- owned resources -------------------------------------------------------------------
 
@@ -206,9 +212,29 @@ class Library:
         remove any it had."""
         slug = loaded.webcast.slug
         if not self.is_public(loaded.webcast):
-            return lambda: self.index.remove(slug)
+            return self.index_removal(slug)
         document = self.indexed(catalog, loaded)
-        return lambda: self.index.add(document)
+
+        def add() -> None:
+            self.index.add(document)
+            self._index_followed()
+
+        return add
+
+    def index_removal(self, slug: str) -> Callable[[], None]:
+        """What the index does for a removed webcast: drop its documents."""
+
+        def remove() -> None:
+            self.index.remove(slug)
+            self._index_followed()
+
+        return remove
+
+    def _index_followed(self, whole: bool = False) -> None:
+        """This node's index now holds the generation this Library wrote (`whole`: rebuilt from
+        every webcast): noted, so the node's server does not apply that change again (follow)."""
+        if self._written is not None:
+            _follow().note_applied(self.settings.index_path, self._written, whole)
 
     def hold_rows(self, catalog: Catalog, loaded: LoadedWebcast) -> Session:
         """One webcast's rows and the catalog's taxonomy, written in a transaction left open:
@@ -226,7 +252,7 @@ class Library:
                 session, loaded.webcast, loaded.tracks, loaded.duration, position
             )
 
-        return self._held(write, catalog.title)
+        return self._held(write, catalog.title, slug, "publish")
 
     def hold_removal(self, catalog: Catalog, slug: str) -> Session:
         """One webcast's rows deleted (and the taxonomy synced) in a transaction left open."""
@@ -235,15 +261,17 @@ class Library:
             store.delete_webcast_rows(session, slug)
             store.sync_taxonomy(session, catalog)
 
-        return self._held(write, catalog.title)
+        return self._held(write, catalog.title, slug, "remove")
 
-    def _held(self, write: Callable[[Session, ModuleType], None], title: str) -> Session:
+    def _held(self, write: Callable[[Session, ModuleType], None], title: str, slug: str,
+              action: str) -> Session:
         self.ensure_schema()
         session = self.sessions()
         try:
             store = _rows()
             write(session, store)
-            store.bump_generation(session, title)
+            self._written = store.bump_generation(
+                session, title, action, slug, self.settings.publish_unreviewed_captions)
             session.flush()
         except BaseException:
             session.close()
@@ -253,7 +281,7 @@ class Library:
     def unpublish(self, catalog: Catalog, slug: str) -> None:
         """Delete one webcast's rows and index documents (the catalog no longer lists it)."""
         _commit(self.hold_removal(catalog, slug))
-        self.index.remove(slug)
+        self.index_removal(slug)()
 
     def refresh(self, slugs: Sequence[str]) -> None:
         """Bring these webcasts' rows and index documents in step with the files on disk."""
@@ -277,25 +305,34 @@ class Library:
 
     def drafts_out_of_step(self) -> bool:
         """True when the database shows a webcast the setting publish_unreviewed_captions holds
-        back, or lacks one it publishes (the setting changed since the last reindex): what
-        patients may see must follow the setting before serving."""
-        catalog = self.load_catalog()
-        drafts = {slug for slug, w in catalog.webcasts.items() if unchecked_only(w)}
-        if not drafts:
-            return False
+        back, or lacks one it publishes: what patients may see must follow the setting before
+        serving.
+
+        The rows record the setting they were written with (one row read). Only when it differs
+        (or the rows are mixed) is the catalog compared with the rows; if they agree after all
+        (no drafts), the setting in force is recorded so the next start reads one row again."""
+        setting = self.settings.publish_unreviewed_captions
         self.ensure_schema()
+        store = _rows()
         with self.sessions() as session:
-            stored = set(_rows().stored_slugs(session))
-        if self.settings.publish_unreviewed_captions:
-            return not drafts <= stored
-        return bool(drafts & stored)
+            exists, recorded = store.recorded_publish_setting(session)
+            if not exists or recorded == setting:
+                return False
+            catalog = self.load_catalog()
+            drafts = {slug for slug, w in catalog.webcasts.items() if unchecked_only(w)}
+            stored = store.published_slugs(session, sorted(drafts)) if drafts else set()
+            if drafts != stored if setting else bool(stored):
+                return True
+            store.record_publish_setting(session, setting)
+            session.commit()
+        return False
 
     def mark_changed(self, title: str) -> None:
         """Tell readers (the page cache, other nodes) that published files changed although no
         row did, as when renditions are built for a webcast already published."""
         self.ensure_schema()
         with _database().transaction(self.sessions) as session:
-            _rows().bump_generation(session, title)
+            _rows().bump_generation(session, title, "files")
 
     def generation(self) -> tuple[int, float] | None:
         """(generation, Unix time of the last change) of the published rows; None when the
@@ -354,18 +391,26 @@ class Library:
             (self.indexed(catalog, item) for item in loaded if self.is_public(item.webcast)),
             procs=procs,
         )
+        self._index_followed(whole=True)
         return len(loaded)
 
     def _rebuild_database(self, catalog: Catalog, loaded: Sequence[LoadedWebcast]) -> None:
         db, store = _database(), _rows()
+        carried = None
         if self.database_outdated():
             # Written by an older medialib: the database is derived state, so its tables are
-            # made again (readers meanwhile get "try again", as before any first reindex).
+            # made again (readers meanwhile get "try again", as before any first reindex). The
+            # generation carries on, so no node takes the new one for a state it already has.
+            carried = db.old_generation(self.engine)
             db.drop_schema(self.engine)
         self.ensure_schema()
         with db.transaction(self.sessions) as session:
             store.clear_all(session)
-            store.bump_generation(session, catalog.title)
+            if carried:
+                store.continue_generation(session, carried)
+            self._written = store.bump_generation(
+                session, catalog.title, store.REINDEX, None,
+                self.settings.publish_unreviewed_captions)
             store.sync_taxonomy(session, catalog)
             for position, item in enumerate(loaded):
                 if not self.is_public(item.webcast):

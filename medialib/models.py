@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from .translated import (
@@ -333,3 +333,22 @@ class LibraryState(Base):
     # The catalog's library title as of the last write: pages show it without parsing a
     # catalog.yaml that grows with the library.
     title: Mapped[str] = mapped_column(String(500), default="")
+    # The setting publish_unreviewed_captions the rows were written with; None when writes
+    # under both values left them mixed. `medialib serve` compares it with the setting in force
+    # instead of parsing the catalog (Library.drafts_out_of_step).
+    publish_unreviewed_captions: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+
+
+class LibraryChange(Base):
+    """The change log: one row per generation, written in the same transaction as the rows and
+    the generation it made (store.bump_generation), so a serving node can bring its own search
+    index up to date webcast by webcast from the generation it last applied (see follow).
+    `action` is "publish" or "remove" (of `slug`), "files" (files changed, no row: renditions)
+    or "reindex" (every row written again). Only the latest LOG_KEPT generations are kept; a
+    node further behind rebuilds its index."""
+
+    __tablename__ = "library_changes"
+
+    generation: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    slug: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    action: Mapped[str] = mapped_column(String(20))

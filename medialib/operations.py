@@ -77,7 +77,7 @@ def remove_webcast(library: Library, slug: str, say: Say) -> None:
         def steps() -> None:
             stage.stage_catalog(catalog.dump(), before)
             stage.hold_rows(library.hold_removal(catalog, slug))
-            stage.stage_index(lambda: library.index.remove(slug))
+            stage.stage_index(library.index_removal(slug))
 
         stage.run(steps, say)
 

@@ -99,16 +99,24 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 def run_server(app: Any, host: str, port: int, threads: int, settings: Settings,
-               workers: int = 1, say: Callable[[str], None] | None = None) -> None:
+               workers: int = 1, say: Callable[[str], None] | None = None,
+               each_process: Callable[[], None] = lambda: None) -> None:
     """Serve `app` with waitress and the library's limits until interrupted: in this process,
-    or in `workers` forked processes sharing one listening socket."""
+    or in `workers` forked processes sharing one listening socket. `each_process` runs first in
+    every serving process (threads do not survive a fork)."""
     logging.basicConfig()  # waitress' own warnings reach stderr, as waitress.serve() does
     if workers <= 1 or not hasattr(os, "fork"):
-        _waitress(app, threads, settings, host=host, port=port).run()
+        server = _waitress(app, threads, settings, host=host, port=port)
+        each_process()
+        server.run()
         return
     listening = listening_socket(host, port)
-    prefork(lambda: _waitress(app, threads, settings, sockets=[listening]).run(), workers,
-            say or (lambda _message: None))
+
+    def serve_one() -> None:
+        each_process()
+        _waitress(app, threads, settings, sockets=[listening]).run()
+
+    prefork(serve_one, workers, say or (lambda _message: None))
 
 
 def _waitress(app: Any, threads: int, settings: Settings, **where: Any) -> Any:

@@ -158,19 +158,78 @@ def stored_slugs(session: Session) -> dict[str, int]:
     return counts
 
 
-def bump_generation(session: Session, title: str) -> int:
+# Generations of the change log kept (a few KB): a node further behind rebuilds its index.
+LOG_KEPT = 1000
+REINDEX = "reindex"
+
+
+def bump_generation(
+    session: Session,
+    title: str,
+    action: str,
+    slug: str | None = None,
+    publish_unreviewed: bool | None = None,
+) -> int:
     """Count one more change of the library's rows (in the caller's transaction), noting the
-    catalog's library title; the new generation. Its time tells caches when the published
-    state last changed."""
+    catalog's library title and logging `action` on `slug` (see models.LibraryChange); the new
+    generation. Its time tells caches when the published state last changed.
+
+    `publish_unreviewed` is the setting the rows were written with: a reindex records it, a
+    single webcast's write under the other value marks the rows mixed (None)."""
     now = time.time()
-    updated = session.execute(
-        update(m.LibraryState).where(m.LibraryState.id == 1)
-        .values(generation=m.LibraryState.generation + 1, changed_at=now, title=title)
-    ).rowcount  # type: ignore[attr-defined]
-    if not updated:
-        session.add(m.LibraryState(id=1, generation=1, changed_at=now, title=title))
+    state = session.get(m.LibraryState, 1, with_for_update=True)
+    if state is None:
+        state = m.LibraryState(id=1, generation=0, publish_unreviewed_captions=publish_unreviewed)
+        session.add(state)
+    state.generation += 1
+    state.changed_at, state.title = now, title
+    if action == REINDEX:
+        state.publish_unreviewed_captions = publish_unreviewed
+    elif publish_unreviewed is not None and state.publish_unreviewed_captions != publish_unreviewed:
+        state.publish_unreviewed_captions = None
+    generation = state.generation
+    kept_after = generation - 1 if action == REINDEX else generation - LOG_KEPT
+    session.execute(delete(m.LibraryChange).where(m.LibraryChange.generation <= kept_after))
+    session.add(m.LibraryChange(generation=generation, slug=slug, action=action))
     session.flush()
-    return int(session.scalar(select(m.LibraryState.generation)) or 0)
+    return generation
+
+
+def continue_generation(session: Session, generation: int) -> None:
+    """Start the generation count of a new database at `generation` (that of the one it
+    replaces), before the first bump."""
+    session.add(m.LibraryState(id=1, generation=generation, changed_at=time.time(), title=""))
+    session.flush()
+
+
+def read_changes(connection: Connection | Session, after: int) -> list[tuple[int, str | None, str]]:
+    """(generation, slug, action) of the logged changes after generation `after`, oldest first."""
+    rows = connection.execute(
+        select(m.LibraryChange.generation, m.LibraryChange.slug, m.LibraryChange.action)
+        .where(m.LibraryChange.generation > after).order_by(m.LibraryChange.generation)
+    ).all()
+    return [(int(g), s, str(a)) for g, s, a in rows]
+
+
+def recorded_publish_setting(session: Session) -> tuple[bool, bool | None]:
+    """(is there a state row, the publish_unreviewed_captions setting the rows were written
+    with: None when mixed)."""
+    row = session.execute(select(m.LibraryState.publish_unreviewed_captions)).first()
+    return (row is not None, None if row is None or row[0] is None else bool(row[0]))
+
+
+def record_publish_setting(session: Session, value: bool) -> None:
+    """Note that the rows follow `value` of publish_unreviewed_captions (checked in full)."""
+    session.execute(update(m.LibraryState).where(m.LibraryState.id == 1)
+                    .values(publish_unreviewed_captions=value))
+
+
+def published_slugs(session: Session, slugs: Sequence[str] | None = None) -> set[str]:
+    """The slugs (of `slugs`, or all) that have rows: the webcasts on the site."""
+    query = select(m.Webcast.slug)
+    if slugs is not None:
+        query = query.where(m.Webcast.slug.in_(list(slugs)))
+    return set(session.scalars(query))
 
 
 def read_generation(connection: Connection | Session) -> tuple[int, float] | None:
