@@ -20,13 +20,17 @@ class Settings:
         Path("."), "The library folder holding catalog.yaml, media/ and transcripts/."
     )
     instance_dir: Path | None = _setting(
-        None, "Folder for derived state (database, index, locks); default LIBRARY/instance."
+        None,
+        "Folder for derived state (database, index, locks); default LIBRARY/instance. Each "
+        "node serving a shared library folder needs its own (on its own disk).",
     )
     database_url: str | None = _setting(
         None, "SQLAlchemy URL of the database; default a SQLite file in the instance folder."
     )
     index_dir: Path | None = _setting(
-        None, "Folder of the Whoosh search index; default INSTANCE/index."
+        None,
+        "Folder of the Whoosh search index; default INSTANCE/index. One per node: the node's "
+        "`medialib serve` keeps it in step with the database, whichever node changed it.",
     )
     public_base_url: str = _setting(
         "",
