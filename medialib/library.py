@@ -408,14 +408,14 @@ class Library:
             store.clear_all(session)
             if carried:
                 store.continue_generation(session, carried)
-            self._written = store.bump_generation(
-                session, catalog.title, store.REINDEX, None,
-                self.settings.publish_unreviewed_captions)
             store.sync_taxonomy(session, catalog)
             for position, item in enumerate(loaded):
                 if not self.is_public(item.webcast):
                     continue  # held back: no rows, so no page, list, feed or sitemap entry
                 store.put_webcast_rows(session, item.webcast, item.tracks, item.duration, position)
+            self._written = store.bump_generation(  # after the rows: it counts them
+                session, catalog.title, store.REINDEX, None,
+                self.settings.publish_unreviewed_captions)
 
 
 def _commit(session: Session) -> None:

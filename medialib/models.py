@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, desc
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from .translated import (
@@ -28,6 +28,7 @@ class Speaker(Base):
     id: Mapped[str] = mapped_column(String(100), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     credentials: Mapped[str] = mapped_column(String(200), default="")
+    webcast_count: Mapped[int] = mapped_column(Integer, default=0)  # see store.count_webcasts
 
     appearances: Mapped[list[WebcastSpeaker]] = relationship(back_populates="speaker")
 
@@ -43,6 +44,7 @@ class Topic(Base):
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     synonyms: Mapped[str] = mapped_column(Text, default="")  # one per line
+    webcast_count: Mapped[int] = mapped_column(Integer, default=0)  # see store.count_webcasts
 
     tagged: Mapped[list[WebcastTopic]] = relationship(back_populates="topic")
     # Loaded with the topic (one more query per list of topics): a page reads its words in the
@@ -62,6 +64,7 @@ class Series(Base):
     id: Mapped[str] = mapped_column(String(100), primary_key=True)
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
+    webcast_count: Mapped[int] = mapped_column(Integer, default=0)  # see store.count_webcasts
 
     webcasts: Mapped[list[Webcast]] = relationship(
         back_populates="series", order_by="Webcast.part"
@@ -77,14 +80,19 @@ class Series(Base):
 
 class Webcast(Base):
     __tablename__ = "webcasts"
+    # Newest first, undated last in catalog order (web/queries.NEWEST): a page of the list is
+    # read from this index, not sorted from the whole table.
+    __table_args__ = (Index("ix_webcasts_newest", "undated", desc("recorded"), "position"),)
 
     slug: Mapped[str] = mapped_column(String(200), primary_key=True)
     title: Mapped[str] = mapped_column(String(500))
     summary: Mapped[str] = mapped_column(Text, default="")
     kind: Mapped[str] = mapped_column(String(10), default="video")
-    series_id: Mapped[str | None] = mapped_column(ForeignKey("series.id"), nullable=True)
+    series_id: Mapped[str | None] = mapped_column(ForeignKey("series.id"), nullable=True,
+                                                  index=True)
     part: Mapped[int | None] = mapped_column(Integer, nullable=True)
     recorded: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    undated: Mapped[bool] = mapped_column(Boolean, default=False)  # no recorded date
     poster: Mapped[str | None] = mapped_column(String(300), nullable=True)
     duration: Mapped[float | None] = mapped_column(Float, nullable=True)
     position: Mapped[int] = mapped_column(Integer, default=0)  # order in the catalog
@@ -154,7 +162,8 @@ class WebcastSpeaker(Base):
     webcast_slug: Mapped[str] = mapped_column(
         ForeignKey("webcasts.slug", ondelete="CASCADE"), primary_key=True
     )
-    speaker_id: Mapped[str] = mapped_column(ForeignKey("speakers.id"), primary_key=True)
+    speaker_id: Mapped[str] = mapped_column(ForeignKey("speakers.id"), primary_key=True,
+                                            index=True)  # a speaker's page and count
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     webcast: Mapped[Webcast] = relationship(back_populates="speaker_links")
@@ -167,7 +176,8 @@ class WebcastTopic(Base):
     webcast_slug: Mapped[str] = mapped_column(
         ForeignKey("webcasts.slug", ondelete="CASCADE"), primary_key=True
     )
-    topic_id: Mapped[str] = mapped_column(ForeignKey("topics.id"), primary_key=True)
+    topic_id: Mapped[str] = mapped_column(ForeignKey("topics.id"), primary_key=True,
+                                          index=True)  # a topic's page and count
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     webcast: Mapped[Webcast] = relationship(back_populates="topic_links")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -77,6 +77,7 @@ def put_webcast_rows(
         series_id=webcast.series,
         part=webcast.part,
         recorded=webcast.recorded,
+        undated=not webcast.recorded,
         poster=webcast.poster,
         duration=duration,
         position=position,
@@ -188,6 +189,8 @@ def bump_generation(
     elif publish_unreviewed is not None and state.publish_unreviewed_captions != publish_unreviewed:
         state.publish_unreviewed_captions = None
     generation = state.generation
+    if action != "files":
+        count_webcasts(session)
     kept_after = generation - 1 if action == REINDEX else generation - LOG_KEPT
     session.execute(delete(m.LibraryChange).where(m.LibraryChange.generation <= kept_after))
     session.add(m.LibraryChange(generation=generation, slug=slug, action=action))
@@ -200,6 +203,17 @@ def continue_generation(session: Session, generation: int) -> None:
     replaces), before the first bump."""
     session.add(m.LibraryState(id=1, generation=generation, changed_at=time.time(), title=""))
     session.flush()
+
+
+def count_webcasts(session: Session) -> None:
+    """Note each topic's, speaker's and series' number of webcasts in its row (in the caller's
+    transaction, after the rows changed), so pages read the counts without counting."""
+    counted = ((m.Topic, select(func.count()).where(m.WebcastTopic.topic_id == m.Topic.id)),
+               (m.Speaker, select(func.count()).where(m.WebcastSpeaker.speaker_id == m.Speaker.id)),
+               (m.Series, select(func.count()).where(m.Webcast.series_id == m.Series.id)))
+    for model, count in counted:
+        session.execute(update(model).values(webcast_count=count.scalar_subquery())
+                        .execution_options(synchronize_session=False))
 
 
 def read_changes(connection: Connection | Session, after: int) -> list[tuple[int, str | None, str]]:

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
+from medialib import models as m
 from medialib.app import create_app
 from medialib.config import Settings
 from medialib.web.discovery import FEED_ITEMS, SITEMAP_WEBCASTS
-from medialib.web.pages import PER_PAGE
+from medialib.web.pages import PER_PAGE, SERIES_PARTS
 from tests.many_library import recorded, write_many_library
 
 COUNT = 260
@@ -31,9 +35,21 @@ ALL = [f"talk-{i:05d}" for i in range(COUNT)]
 
 
 @pytest.fixture(scope="module")
-def many_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
-    root = write_many_library(tmp_path_factory.mktemp("many") / "library", COUNT)
-    app = create_app(Settings(library=root))
+def many_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_many_library(tmp_path_factory.mktemp("many") / "library", COUNT)
+
+
+@pytest.fixture(scope="module")
+def many_client(many_root: Path) -> Iterator:
+    app = create_app(Settings(library=many_root))
+    yield app.test_client()
+    app.extensions["medialib"].close()
+
+
+@pytest.fixture(scope="module")
+def rendering_client(many_root: Path) -> Iterator:
+    """A client of an app without the page cache: every page rendered afresh."""
+    app = create_app(Settings(library=many_root, page_cache_entries=0))
     yield app.test_client()
     app.extensions["medialib"].close()
 
@@ -97,3 +113,39 @@ def test_the_sitemap_is_an_index_of_files(many_client) -> None:
                for u in listed) == 3
     assert many_client.get(f"/sitemap-{len(files) + 1}.xml").status_code == 404
     assert many_client.get("/sitemap-0.xml").status_code == 404
+
+
+@pytest.fixture
+def loaded_rows() -> Iterator[Counter[str]]:
+    """How many rows of each table the ORM turns into objects while the test runs."""
+    counts: Counter[str] = Counter()
+
+    def count(target: m.Base, _context: object) -> None:
+        counts[type(target).__tablename__] += 1
+
+    event.listen(m.Base, "load", count, propagate=True)
+    yield counts
+    event.remove(m.Base, "load", count)
+
+
+@pytest.mark.parametrize("url", [
+    "/", "/?page=2", "/topics/fatigue", "/speakers/ana", "/series/basics", "/feed.xml",
+    "/topics/fatigue/feed.xml", "/series/basics/feed.xml", "/sitemap.xml",
+])
+def test_a_page_loads_no_more_rows_than_it_shows(rendering_client, loaded_rows, url: str
+                                                 ) -> None:
+    """Not the topic's every link to find out it has one, nor every part of a series to list the
+    first few: at most a page of webcasts (with their links), whatever the library's size."""
+    assert rendering_client.get(url).status_code == 200
+    shown = max(PER_PAGE, FEED_ITEMS)
+    assert loaded_rows["webcasts"] <= shown + SERIES_PARTS, loaded_rows
+    for links in ("webcast_topics", "webcast_speakers", "media_files"):
+        assert loaded_rows[links] <= shown, (links, loaded_rows)
+    assert sum(loaded_rows.values()) > 0 or url == "/sitemap.xml"
+
+
+def test_the_home_page_lists_the_first_parts_of_a_long_series(many_client) -> None:
+    html = many_client.get("/").get_data(as_text=True)
+    parts = re.findall(r'<li><a href="/webcasts/(talk-\d+)">Part (\d+): ', html)
+    assert parts == [(f"talk-{i * 10:05d}", str(i + 1)) for i in range(SERIES_PARTS)]
+    assert f'<a href="/series/basics">All {COUNT // 10} talks of this series</a>' in html

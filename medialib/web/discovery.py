@@ -190,9 +190,9 @@ def feed() -> Response:
 
 def _latest(criteria: list, order: tuple | None = None) -> list[m.Webcast]:
     """The first FEED_ITEMS webcasts matching `criteria` (newest first unless `order`)."""
-    found = queries.webcasts_page(session(), criteria, 1, FEED_ITEMS,
-                                  *([order] if order is not None else []))
-    return found.webcasts
+    return queries.first_webcasts(session(), criteria, FEED_ITEMS,
+                                  order if order is not None else queries.NEWEST,
+                                  queries.FEED_ITEM)
 
 
 @bp.route("/topics/<topic_id>/feed.xml")

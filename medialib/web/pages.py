@@ -22,6 +22,7 @@ PER_PAGE = 48  # cards a page (home, topic, speaker, series); ?page=N reaches th
 NOT_FOUND = {"topic": N_("We could not find that topic."),
              "speaker": N_("We could not find that speaker."),
              "series": N_("We could not find that series.")}
+SERIES_PARTS = 6  # parts listed under a series on the home page; its own page lists them all
 
 
 def found_or_404(lookup: Callable[[Session, str], T | None], raw_id: str, what: str) -> T:
@@ -34,11 +35,13 @@ def found_or_404(lookup: Callable[[Session, str], T | None], raw_id: str, what: 
     return found
 
 
-def listing(criteria: list[Any], order: Any = None) -> queries.WebcastPage:
-    """The ?page= page of these webcasts; a 404 past the last page (page 1 always exists)."""
+def listing(criteria: list[Any], order: Any = None, total: int | None = None
+            ) -> queries.WebcastPage:
+    """The ?page= page of these webcasts (`total` of them, if known); a 404 past the last page
+    (page 1 always exists)."""
     page = page_number(request.args.get("page"))
     found = queries.webcasts_page(session(), criteria, page, PER_PAGE,
-                                  *([order] if order is not None else []))
+                                  order if order is not None else queries.NEWEST, total)
     if page > found.pages:
         abort(404, description=gettext("There is no such page of talks."))
     return found
@@ -55,7 +58,7 @@ def home() -> str:
         listing=newest,
         total=newest.total,
         topics=queries.topics_with_counts(db),
-        series_list=queries.all_series(db),
+        series_list=queries.series_tiles(db, SERIES_PARTS),
         speakers=queries.speakers_with_counts(db),
     )
 
@@ -63,19 +66,20 @@ def home() -> str:
 @bp.route("/topics/<topic_id>")
 def topic(topic_id: str) -> str:
     found = found_or_404(queries.topic, topic_id, "topic")
-    shown = listing(queries.with_topic(found.id))
+    shown = listing(queries.with_topic(found.id), total=found.webcast_count)
     return render_template("topic.html", topic=found, webcasts=shown.webcasts, listing=shown)
 
 
 @bp.route("/speakers/<speaker_id>")
 def speaker(speaker_id: str) -> str:
     found = found_or_404(queries.speaker, speaker_id, "speaker")
-    shown = listing(queries.by_speaker(found.id))
+    shown = listing(queries.by_speaker(found.id), total=found.webcast_count)
     return render_template("speaker.html", speaker=found, webcasts=shown.webcasts, listing=shown)
 
 
 @bp.route("/series/<series_id>")
 def series(series_id: str) -> str:
     found = found_or_404(queries.series, series_id, "series")
-    shown = listing(queries.in_series(found.id), queries.SERIES_ORDER)
+    shown = listing(queries.in_series(found.id), queries.SERIES_ORDER,
+                    found.webcast_count)
     return render_template("series.html", series=found, webcasts=shown.webcasts, listing=shown)
