@@ -8,11 +8,19 @@ queries on both (p50/p95 per kind, in process), add one new one-hour webcast to 
 time until an already-open reader finds it. With --http URL the queries also go to
 URL/api/search?q=... (e.g. a running `medialib serve`). --write replaces the "## Search" section
 of bench/RESULTS.md with the figures and the command that made them.
+
+With --serve the webcasts are also written as a library, built by `medialib reindex` into the
+database of --database-url (default: the SQLite file in its instance folder; --throwaway-postgres
+starts a PostgreSQL cluster for the run, as the tests do), then searched through the app in
+process (GET /api/search, page cache off) while every SQL statement the app sends is counted,
+and through `medialib serve`. Such a run on another database writes "## Search on PostgreSQL",
+with the figures of a former SQLite run (--beside ITS_OUT) in the next column.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -25,9 +33,11 @@ import sqlite3
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -286,9 +296,43 @@ def write_library(root: Path, hours: int) -> None:
     (root / "catalog.yaml").write_text(json.dumps(catalog, indent=1), encoding="utf-8")
 
 
+def database_env(args: argparse.Namespace) -> dict[str, str]:
+    return {**os.environ, "MEDIALIB_DATABASE_URL": args.database_url or ""}
+
+
+def phase_app(args: argparse.Namespace) -> dict[str, Any]:
+    """The queries as GET /api/search through the app in this process (the page cache off, so
+    every request searches), counting the SQL statements the app sends meanwhile."""
+    from sqlalchemy import event
+
+    from medialib.app import create_app
+    from medialib.config import Settings
+
+    settings = Settings(library=Path(args.out) / "library", database_url=args.database_url,
+                        page_cache_entries=0)
+    app = create_app(settings)
+    client = app.test_client()
+    library = app.extensions["medialib"]
+    statements: list[str] = []
+    event.listen(library.engine, "before_cursor_execute",
+                 lambda _c, _k, statement, *_a: statements.append(statement))
+
+    def get(query: str, filters: dict[str, str]) -> None:
+        response = client.get("/api/search", query_string={"q": query, **filters})
+        if response.status_code != 200:
+            raise RuntimeError(f"/api/search?q={query}: {response.status_code}")
+
+    by_kind = timed_rounds(get, args.rounds)
+    requests = sum(len(v) for v in by_kind.values()) + len(queries())
+    backend = library.engine.url.get_backend_name()
+    library.close()
+    return {"app": by_kind, "statements": len(statements), "requests": requests,
+            "backend": backend}
+
+
 def phase_serve(args: argparse.Namespace) -> dict[str, Any]:
     """The same queries through `medialib serve` (waitress) over the synthetic library, built
-    from its files by `medialib reindex`."""
+    from its files by `medialib reindex` into the database of --database-url."""
     root = Path(args.out) / "library"
     medialib = [str(Path(sys.executable).with_name("medialib")), "--library", str(root)]
     if not (args.reuse and (root / "instance").exists()):
@@ -296,7 +340,7 @@ def phase_serve(args: argparse.Namespace) -> dict[str, Any]:
         write_library(root, args.hours)
         start = time.perf_counter()
         subprocess.run([*medialib, "reindex"], check=True, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
+                       stderr=subprocess.DEVNULL, env=database_env(args))
         reindex_s = time.perf_counter() - start
     else:
         reindex_s = None
@@ -304,7 +348,8 @@ def phase_serve(args: argparse.Namespace) -> dict[str, Any]:
         free.bind(("127.0.0.1", 0))
         port = free.getsockname()[1]
     server = subprocess.Popen([*medialib, "serve", "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env=database_env(args))
     args.http = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -359,6 +404,7 @@ PHASES = {
     "query": phase_query,
     "http": phase_http,
     "serve": phase_serve,
+    "app": phase_app,
     "add": phase_add,
 }
 
@@ -435,6 +481,14 @@ def report(args: argparse.Namespace, res: dict[str, Any]) -> str:
         if reindex_s:
             lines.append(f"| `medialib reindex` of that library from its files (captions "
                          f"parsed, transcripts, database, index) | {reindex_s:.1f} s | |")
+    if "app" in res:
+        a50, a95 = stats([v for vs in res["app"]["app"].values() for v in vs])
+        lines.append(
+            f"| all queries through the app in process (GET /api/search, page cache off, "
+            f"{res['app']['backend']}) | p50 **{a50:.1f} ms**, p95 **{a95:.1f} ms**; "
+            f"**{res['app']['statements']}** SQL statements sent in {res['app']['requests']} "
+            "searches | p50 ≤ 10 ms, p95 ≤ 50 ms; 0 statements |"
+        )
     if "add" in res:
         a = res["add"]
         lines.append(
@@ -476,7 +530,7 @@ def report(args: argparse.Namespace, res: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main() -> None:
+def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--hours", type=int, default=1000, help="one-hour webcasts to generate")
     parser.add_argument("--procs", type=int, default=2, help="indexing processes for a rebuild")
@@ -484,17 +538,90 @@ def main() -> None:
     parser.add_argument("--out", default=str(HERE / "out" / "search"), help="working folder")
     parser.add_argument("--http", help="also time GET URL/api/search?q=... (medialib serve)")
     parser.add_argument("--serve", action="store_true",
-                        help="also time the queries through `medialib serve` over the same "
-                             "webcasts written as a library (built by `medialib reindex`)")
+                        help="also time the queries through the app and `medialib serve` over "
+                             "the same webcasts written as a library (built by `medialib "
+                             "reindex`)")
+    parser.add_argument("--database-url", help="SQLAlchemy URL of the --serve library's database "
+                        "(default: a SQLite file in its instance folder)")
+    parser.add_argument("--throwaway-postgres", action="store_true",
+                        help="start a throwaway PostgreSQL cluster for the run (tests/postgres.py) "
+                             "and use it as --database-url")
+    parser.add_argument("--beside", metavar="OUT",
+                        help="--out of a former run on the other database: its figures are "
+                             "shown beside these")
     parser.add_argument("--reuse", action="store_true", help="keep the indexes of a former run")
     parser.add_argument("--no-fts", action="store_true", help="skip the SQLite FTS5 comparison")
     parser.add_argument("--write", action="store_true", help="update bench/RESULTS.md")
     parser.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    return parser.parse_args(argv)
+
+
+def databases_report(res: dict[str, Any], beside: dict[str, Any] | None) -> str:
+    """This run and a former one on the other database, figure by figure."""
+    runs = [r for r in (beside, res) if r is not None]
+    names = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+    head = " | ".join(names.get(r["app"]["backend"], r["app"]["backend"]) for r in runs)
+
+    def p(values: list[float]) -> str:
+        p50, p95 = stats(values)
+        return f"p50 {p50:.1f} ms, p95 {p95:.1f} ms"
+
+    rows = [
+        ("search in process (the index alone)",
+         [p([v for vs in r["query"]["ours"].values() for v in vs]) for r in runs]),
+        ("GET /api/search through the app in process (page cache off)",
+         [p([v for vs in r["app"]["app"].values() for v in vs]) for r in runs]),
+        ("SQL statements the app sent during those searches",
+         [f"{r['app']['statements']} in {r['app']['requests']} searches" for r in runs]),
+        ("GET /api/search over HTTP (`medialib serve`, one kept-alive connection)",
+         [p([v for vs in r["http"]["http"].values() for v in vs]) for r in runs]),
+        ("`medialib reindex` of the library (captions, transcripts, rows, index)",
+         [f"{r['http']['reindex_s']:.0f} s" if r["http"].get("reindex_s") else "reused"
+          for r in runs]),
+        ("load average on 2 cores, start / end of the run",
+         [f"{r['load']:.1f} / {r.get('load_end', float('nan')):.1f}" for r in runs]),
+    ]
+    lines = [f"| figure | {head} |", "| --- |" + " --- |" * len(runs)]
+    lines += [f"| {name} | " + " | ".join(cells) + " |" for name, cells in rows]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    args = parse(sys.argv[1:])
     if args.phase:
         print(json.dumps(PHASES[args.phase](args)))
         return
-    argv = sys.argv[1:]
+    # The command that makes every figure: a --reuse run carries the build figures over.
+    command = " ".join([".venv/bin/python bench/search_bench.py",
+                        *(a for a in sys.argv[1:] if a not in ("--write", "--reuse"))])
+    if not args.throwaway_postgres:
+        run(sys.argv[1:], command)
+        return
+    with throwaway_postgres() as url:
+        argv = [a for a in sys.argv[1:] if a != "--throwaway-postgres"]
+        run([*argv, "--database-url", url], command)
+
+
+@contextlib.contextmanager
+def throwaway_postgres() -> Iterator[str]:
+    """The URL of a fresh database of a PostgreSQL cluster started in a temporary folder."""
+    from tests.postgres import _pg_bin, start_cluster
+
+    pg_bin = _pg_bin()
+    if pg_bin is None:
+        sys.exit("PostgreSQL is not installed (Debian: apt-get install postgresql)")
+    root = Path(tempfile.mkdtemp(prefix="medialib-bench-pg-"))
+    cluster = start_cluster(root, pg_bin)
+    try:
+        yield next(cluster).new_database("bench")
+    finally:
+        cluster.close()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def run(argv: list[str], command: str) -> None:
+    """Every phase, the report and (with --write) its section of RESULTS.md."""
+    args = parse(argv)
     Path(args.out).mkdir(parents=True, exist_ok=True)
     res: dict[str, Any] = {"load": os.getloadavg()[0]}
     previous = Path(args.out) / "results.json"
@@ -512,14 +639,19 @@ def main() -> None:
         res["http"] = run_phase("http", argv)
     elif args.serve:
         res["http"] = run_phase("serve", argv)
+        res["app"] = run_phase("app", argv)
     res["add"] = run_phase("add", argv)
+    res["load_end"] = os.getloadavg()[0]
     body = report(args, res)
     (Path(args.out) / "results.json").write_text(json.dumps(res, indent=1))
+    on_other = "app" in res and res["app"]["backend"] != "sqlite"
+    if on_other:
+        beside = json.loads((Path(args.beside) / "results.json").read_text()) if args.beside \
+            else None
+        body = databases_report(res, beside) + "\n" + body
     print(body)
     if args.write:
-        # The command that makes every figure: a --reuse run carries the build figures over.
-        flags = [a for a in argv if a not in ("--write", "--reuse")]
-        write_section("Search", body, " ".join([".venv/bin/python bench/search_bench.py", *flags]))
+        write_section("Search on PostgreSQL" if on_other else "Search", body, command)
 
 
 if __name__ == "__main__":
