@@ -131,14 +131,40 @@ def schema_current(engine: Engine) -> bool:
     return True
 
 
-def old_generation(engine: Engine) -> int | None:
-    """The generation an existing (perhaps outdated) database counted up to, if it can tell."""
+def drop_outdated_schema(engine: Engine) -> int | None:
+    """Drop our tables if an older medialib made them (see schema_current); the generation
+    they had counted up to, if they could tell, for the new tables to carry on from, so that no
+    node takes the new database's state for one it already has (see follow)."""
+    if schema_current(engine):
+        return None
     try:
         with engine.connect() as connection:
             found = connection.execute(text("SELECT generation FROM library_state")).scalar()
     except SQLAlchemyError:
-        return None
+        found = None
+    drop_schema(engine)
     return int(found) if found is not None else None
+
+
+def is_corrupt(exc: BaseException) -> bool:
+    """SQLite's words for a file that is not (or no longer) a database."""
+    text = str(exc).lower()
+    return any(word in text for word in ("not a database", "malformed", "corrupt"))
+
+
+def discard_sqlite_file(engine: Engine) -> bool:
+    """Delete the SQLite file (and its WAL) behind the engine; False for other databases.
+
+    The database is derived state, never the only copy of anything, so `reindex` replaces
+    a file that is not a database rather than crashing on it.
+    """
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return False
+    engine.dispose()
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(url.database + suffix).unlink(missing_ok=True)
+    return True
 
 
 def schema_ready(engine: Engine) -> bool:

@@ -161,11 +161,9 @@ class IndexFollower:
         if done is not None and done.rebuild:
             self.say(f"search index rebuilt for generation {done.reach} of the database")
 
-    def start(self) -> threading.Thread:
+    def start(self) -> None:
         """Check now, then every `interval` seconds, on a daemon thread of this process."""
-        thread = threading.Thread(target=self._run, name="index-follower", daemon=True)
-        thread.start()
-        return thread
+        threading.Thread(target=self._run, name="index-follower", daemon=True).start()
 
     def _run(self) -> None:
         self.round()

@@ -306,26 +306,17 @@ class Library:
     def drafts_out_of_step(self) -> bool:
         """True when the database shows a webcast the setting publish_unreviewed_captions holds
         back, or lacks one it publishes: what patients may see must follow the setting before
-        serving.
-
-        The rows record the setting they were written with (one row read). Only when it differs
-        (or the rows are mixed) is the catalog compared with the rows; if they agree after all
-        (no drafts), the setting in force is recorded so the next start reads one row again."""
-        setting = self.settings.publish_unreviewed_captions
+        serving. One row read while the setting is the one the rows were written with (see
+        store.publish_setting_out_of_step); the catalog is read only after a change."""
         self.ensure_schema()
-        store = _rows()
+
+        def drafts() -> set[str]:
+            return {slug for slug, w in self.load_catalog().webcasts.items() if unchecked_only(w)}
+
         with self.sessions() as session:
-            exists, recorded = store.recorded_publish_setting(session)
-            if not exists or recorded == setting:
-                return False
-            catalog = self.load_catalog()
-            drafts = {slug for slug, w in catalog.webcasts.items() if unchecked_only(w)}
-            stored = store.published_slugs(session, sorted(drafts)) if drafts else set()
-            if drafts != stored if setting else bool(stored):
-                return True
-            store.record_publish_setting(session, setting)
-            session.commit()
-        return False
+            out: bool = _rows().publish_setting_out_of_step(
+                session, self.settings.publish_unreviewed_captions, drafts)
+        return out
 
     def mark_changed(self, title: str) -> None:
         """Tell readers (the page cache, other nodes) that published files changed although no
@@ -350,20 +341,6 @@ class Library:
         current: bool = _database().schema_current(self.engine)
         return not current
 
-    def _discard_sqlite_file(self) -> bool:
-        """Delete the SQLite file (and its WAL) behind the engine; False for other databases.
-
-        The database is derived state, never the only copy of anything, so `reindex` replaces
-        a file that is not a database rather than crashing on it.
-        """
-        url = self.engine.url
-        if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
-            return False
-        self.engine.dispose()
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(url.database + suffix).unlink(missing_ok=True)
-        return True
-
     def reindex(self, progress: Progress | None = None, procs: int = 1) -> int:
         """Rebuild transcripts, database and index from the catalog and files; webcast count.
 
@@ -382,7 +359,7 @@ class Library:
         try:
             self._rebuild_database(catalog, loaded)
         except (db.DatabaseError, db.StoreUnavailable) as exc:
-            if not (_is_corrupt(exc) and self._discard_sqlite_file()):
+            if not (db.is_corrupt(exc) and db.discard_sqlite_file(self.engine)):
                 raise
             say("the database file was damaged: replaced it")
             self._rebuild_database(catalog, loaded)
@@ -395,27 +372,17 @@ class Library:
         return len(loaded)
 
     def _rebuild_database(self, catalog: Catalog, loaded: Sequence[LoadedWebcast]) -> None:
-        db, store = _database(), _rows()
-        carried = None
-        if self.database_outdated():
-            # Written by an older medialib: the database is derived state, so its tables are
-            # made again (readers meanwhile get "try again", as before any first reindex). The
-            # generation carries on, so no node takes the new one for a state it already has.
-            carried = db.old_generation(self.engine)
-            db.drop_schema(self.engine)
+        db = _database()
+        # Written by an older medialib: the database is derived state, so its tables are made
+        # again (readers meanwhile get "try again", as before any first reindex).
+        carried = db.drop_outdated_schema(self.engine)
         self.ensure_schema()
+        # A webcast held back (see is_public) gets no rows: no page, list, feed or sitemap entry.
+        rows = [(item.webcast, item.tracks, item.duration, position)
+                for position, item in enumerate(loaded) if self.is_public(item.webcast)]
         with db.transaction(self.sessions) as session:
-            store.clear_all(session)
-            if carried:
-                store.continue_generation(session, carried)
-            store.sync_taxonomy(session, catalog)
-            for position, item in enumerate(loaded):
-                if not self.is_public(item.webcast):
-                    continue  # held back: no rows, so no page, list, feed or sitemap entry
-                store.put_webcast_rows(session, item.webcast, item.tracks, item.duration, position)
-            self._written = store.bump_generation(  # after the rows: it counts them
-                session, catalog.title, store.REINDEX, None,
-                self.settings.publish_unreviewed_captions)
+            self._written = _rows().write_all(
+                session, catalog, rows, carried, self.settings.publish_unreviewed_captions)
 
 
 def _commit(session: Session) -> None:
@@ -423,12 +390,6 @@ def _commit(session: Session) -> None:
         session.commit()
     finally:
         session.close()
-
-
-def _is_corrupt(exc: BaseException) -> bool:
-    """SQLite's words for a file that is not (or no longer) a database."""
-    text = str(exc).lower()
-    return any(word in text for word in ("not a database", "malformed", "corrupt"))
 
 
 def _first_line(exc: BaseException) -> str:

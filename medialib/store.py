@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection
@@ -138,6 +138,25 @@ def put_webcast_rows(
     return row
 
 
+def write_all(
+    session: Session,
+    catalog: Catalog,
+    webcasts: Sequence[tuple[Webcast, Mapping[str, Sequence[Cue]], float, int]],
+    carried: int | None,
+    publish_unreviewed: bool,
+) -> int:
+    """Every row again (a reindex): the taxonomy and (webcast, tracks, duration, position) of
+    each published webcast, counting on from generation `carried` when the database was made
+    anew; the new generation."""
+    clear_all(session)
+    if carried:
+        continue_generation(session, carried)
+    sync_taxonomy(session, catalog)
+    for webcast, tracks, duration, position in webcasts:
+        put_webcast_rows(session, webcast, tracks, duration, position)
+    return bump_generation(session, catalog.title, REINDEX, None, publish_unreviewed)
+
+
 def clear_all(session: Session) -> None:
     """Delete every row (a full rebuild follows in the same transaction)."""
     for model in (m.Cue, m.CaptionTrack, m.Chapter, m.MediaFile, m.Resource,
@@ -225,17 +244,23 @@ def read_changes(connection: Connection | Session, after: int) -> list[tuple[int
     return [(int(g), s, str(a)) for g, s, a in rows]
 
 
-def recorded_publish_setting(session: Session) -> tuple[bool, bool | None]:
-    """(is there a state row, the publish_unreviewed_captions setting the rows were written
-    with: None when mixed)."""
+def publish_setting_out_of_step(session: Session, setting: bool,
+                                 drafts: Callable[[], set[str]]) -> bool:
+    """Do the rows disagree with `setting` of publish_unreviewed_captions? Not when they were
+    written with it (one row read). Otherwise the webcasts whose only captions are unchecked
+    drafts (`drafts()`, from the catalog) are compared with the rows; if they agree after all,
+    the setting is recorded (committed), so the next look reads one row again."""
     row = session.execute(select(m.LibraryState.publish_unreviewed_captions)).first()
-    return (row is not None, None if row is None or row[0] is None else bool(row[0]))
-
-
-def record_publish_setting(session: Session, value: bool) -> None:
-    """Note that the rows follow `value` of publish_unreviewed_captions (checked in full)."""
+    if row is None or row[0] == setting:
+        return False
+    held = drafts()
+    stored = published_slugs(session, sorted(held)) if held else set()
+    if held != stored if setting else bool(stored):
+        return True
     session.execute(update(m.LibraryState).where(m.LibraryState.id == 1)
-                    .values(publish_unreviewed_captions=value))
+                    .values(publish_unreviewed_captions=setting))
+    session.commit()
+    return False
 
 
 def published_slugs(session: Session, slugs: Sequence[str] | None = None) -> set[str]:
