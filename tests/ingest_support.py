@@ -219,17 +219,25 @@ class Served:
     said: str = ""  # what the server wrote to stderr, once it stopped
 
 
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 nobody listens on (now)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def serve_command(library: Path, port: int, *args: str) -> list[str]:
+    """`medialib --library LIBRARY serve --port PORT ARGS...` as this Python runs it."""
+    return [sys.executable, "-m", "medialib.cli", "--library", str(library), "serve",
+            "--port", str(port), *args]
+
+
 @contextmanager
 def serving(library: Path) -> Iterator[Served]:
     """`medialib serve` on a free port, from when it says it is serving until it is stopped."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "medialib.cli", "--library", str(library), "serve",
-         "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
+    port = free_port()
+    server = subprocess.Popen(serve_command(library, port), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
     served = Served(f"http://127.0.0.1:{port}")
     try:
         assert server.stdout is not None

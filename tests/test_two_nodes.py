@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,7 +15,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.ingest_support import get_when_listening, make_published_library
+from tests.ingest_support import (
+    free_port,
+    get_when_listening,
+    make_published_library,
+    serve_command,
+)
 from tests.postgres import PostgresServer
 
 DEADLINE = 90.0  # seconds: generous on a loaded machine (a bound, not a speed assertion)
@@ -40,12 +44,9 @@ def command(library: Path, env: dict[str, str], *args: str | Path) -> str:
 @contextmanager
 def node(library: Path, env: dict[str, str]) -> Iterator[str]:
     """`medialib serve --workers 2` of one node on a free port; its base URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "medialib.cli", "--library", str(library), "serve",
-         "--port", str(port), "--workers", "2", "--threads", "2"],
+        serve_command(library, port, "--workers", "2", "--threads", "2"),
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
     )
     url = f"http://127.0.0.1:{port}"

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
 from medialib.config import Settings
 from medialib.library import Library
+from tests.ingest_support import free_port, serve_command
 
 WAIT = 60.0  # seconds before the test gives up (liveness, not speed)
 
@@ -55,12 +54,9 @@ def test_two_workers_answer_and_a_killed_one_is_replaced(fresh_library: Path) ->
     lib = Library(Settings(library=fresh_library))
     lib.reindex()
     lib.close()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "medialib.cli", "--library", str(fresh_library), "serve",
-         "--port", str(port), "--workers", "2", "--threads", "2"],
+        serve_command(fresh_library, port, "--workers", "2", "--threads", "2"),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
