@@ -583,6 +583,9 @@ def databases_report(res: dict[str, Any], beside: dict[str, Any] | None) -> str:
     ]
     lines = [f"| figure | {head} |", "| --- |" + " --- |" * len(runs)]
     lines += [f"| {name} | " + " | ".join(cells) + " |" for name, cells in rows]
+    lines += ["", "Each column is one run, one after the other on the same machine:", ""]
+    lines += [f"- {names.get(r['app']['backend'], r['app']['backend'])}: "
+              f"`{r.get('command', '?')}`" for r in runs]
     return "\n".join(lines) + "\n"
 
 
@@ -623,7 +626,7 @@ def run(argv: list[str], command: str) -> None:
     """Every phase, the report and (with --write) its section of RESULTS.md."""
     args = parse(argv)
     Path(args.out).mkdir(parents=True, exist_ok=True)
-    res: dict[str, Any] = {"load": os.getloadavg()[0]}
+    res: dict[str, Any] = {"load": os.getloadavg()[0], "command": command}
     previous = Path(args.out) / "results.json"
     if args.reuse and previous.exists():  # the build figures of the run that built the indexes
         earlier = json.loads(previous.read_text())
