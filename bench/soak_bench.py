@@ -7,7 +7,8 @@ starts `medialib serve` on 127.0.0.1 (an ephemeral port), and runs CLIENTS threa
 own kept-alive connection, cycling every page type (home, player of a one-hour talk, transcript,
 search, talk search, /api/search, feeds, sitemap, topic). Meanwhile it ingests webcasts into the
 library (`medialib ingest` of a synthetic talk's captions over a small audio file) and runs a
-`medialib reindex`. The server's resident memory is sampled every few seconds. It passes when
+`medialib reindex`. The server's resident memory (its own and its forked workers', summed) is
+sampled every few seconds, and shown before each write. It passes when
 every answer was a 200, the server is still alive at the end, and memory is flat after warm-up.
 Memory is reported as a whole (VmRSS) and split into anonymous memory (RssAnon: Python's heap,
 where a leak would show) and file-backed memory (RssFile: the index's memory-mapped files, which
