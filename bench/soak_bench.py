@@ -7,7 +7,8 @@ starts `medialib serve` on 127.0.0.1 (an ephemeral port), and runs CLIENTS threa
 own kept-alive connection, cycling every page type (home, player of a one-hour talk, transcript,
 search, talk search, /api/search, feeds, sitemap, topic). Meanwhile it ingests webcasts into the
 library (`medialib ingest` of a synthetic talk's captions over a small audio file) and runs a
-`medialib reindex`. The server's resident memory is sampled every few seconds. It passes when
+`medialib reindex`. The server's resident memory (its own and its forked workers', summed) is
+sampled every few seconds, and shown before each write. It passes when
 every answer was a 200, the server is still alive at the end, and memory is flat after warm-up.
 Memory is reported as a whole (VmRSS) and split into anonymous memory (RssAnon: Python's heap,
 where a leak would show) and file-backed memory (RssFile: the index's memory-mapped files, which
@@ -207,10 +208,27 @@ def memory_mb(pid: int) -> dict[str, float] | None:
     return found if len(found) == len(MEMORY_FIELDS) else None
 
 
+def server_memory_mb(pid: int) -> tuple[dict[str, float] | None, int]:
+    """memory_mb() summed over `medialib serve` and its worker processes (it forks one per CPU
+    by default; the pages are served, and the heap grows, in the workers), and how many
+    processes that was."""
+    pids = [pid]
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            pids += [int(p) for p in (task / "children").read_text().split()]
+    except OSError:
+        pass
+    found = [mb for mb in map(memory_mb, pids) if mb is not None]
+    if not found:
+        return None, 0
+    return {field: sum(mb[field] for mb in found) for field in MEMORY_FIELDS}, len(found)
+
+
 def writes(root: Path, medialib: list[str], out: Path, stop: threading.Event,
-           minutes: float, ingests: int = 2) -> list[str]:
+           minutes: float, ingests: int = 2,
+           marks: list[tuple[float, str]] | None = None) -> list[str]:
     """`ingests` ingests spread over the run and one reindex at 45 % of it; returns what was
-    done, with seconds."""
+    done, with seconds; appends (time.monotonic(), what) to `marks` as each one starts."""
     from search_synth import synthetic_library
 
     from medialib.captions import cues_to_webvtt
@@ -226,6 +244,8 @@ def writes(root: Path, medialib: list[str], out: Path, stop: threading.Event,
         if stop.wait(max(0.0, start + at * minutes * 60 - time.monotonic())):
             break
         began = time.perf_counter()
+        if marks is not None:
+            marks.append((time.monotonic(), f"{what} {n}" if what == "ingest" else what))
         if what == "ingest":
             talk = next(synthetic_library(1, 7000 + n))
             captions = out / f"soak-{n}.vtt"
@@ -264,20 +284,23 @@ def main() -> None:
     server, port = start_server(root, medialib, out / "serve.log")
     traffic = Traffic(port, catalog, args.clients)
     samples: list[tuple[float, dict[str, float]]] = []
+    most_processes = 0
+    marks: list[tuple[float, str]] = []
     done: list[str] = []
     began = time.monotonic()
     writer = threading.Thread(
         target=lambda: done.extend(writes(root, medialib, out, traffic.stop, args.minutes,
-                                          args.ingests)),
+                                          args.ingests, marks)),
         daemon=True)
     runner = threading.Thread(target=traffic.run, daemon=True)
     runner.start()
     writer.start()
     try:
         while time.monotonic() - began < args.minutes * 60 and server.poll() is None:
-            mb = memory_mb(server.pid)
+            mb, processes = server_memory_mb(server.pid)
             if mb is not None:
                 samples.append((time.monotonic() - began, mb))
+                most_processes = max(most_processes, processes)
             time.sleep(SAMPLE_SECONDS)
     finally:
         traffic.stop.set()
@@ -287,7 +310,8 @@ def main() -> None:
         server.terminate()
         code = server.wait(timeout=60) if alive else server.returncode
     elapsed = time.monotonic() - began
-    report = summary(args, traffic, samples, done, alive, code, elapsed, reindex_s)
+    report = summary(args, traffic, samples, done, alive, code, elapsed, reindex_s,
+                     most_processes, [(t - began, what) for t, what in marks])
     print(report)
     if args.write:
         command = (f".venv/bin/python bench/soak_bench.py --hours {args.hours} "
@@ -323,14 +347,31 @@ def memory_rows(samples: list[tuple[float, dict[str, float]]], elapsed: float) -
     return rows
 
 
+def before_each_write(samples: list[tuple[float, dict[str, float]]],
+                      marks: list[tuple[float, str]]) -> str:
+    """A table row: anonymous memory in the last sample before each write began, and at the
+    end (times in seconds from the start of the traffic)."""
+    shown = []
+    for at, what in marks:
+        before = [mb for t, mb in samples if t <= at]
+        if before:
+            shown.append(f"before {what} ({at / 60:.1f} min): {before[-1]['RssAnon']:.0f} MB")
+    if samples:
+        shown.append(f"end ({samples[-1][0] / 60:.1f} min): {samples[-1][1]['RssAnon']:.0f} MB")
+    return f"| anonymous memory (RssAnon) before each write, and at the end | {'; '.join(shown)} |"
+
+
 def summary(args: argparse.Namespace, traffic: Traffic,
             samples: list[tuple[float, dict[str, float]]],
             done: list[str], alive: bool, code: int | None, elapsed: float,
-            reindex_s: float | None) -> str:
+            reindex_s: float | None, processes: int = 1,
+            marks: list[tuple[float, str]] | None = None) -> str:
     lines = [
         f"{args.hours} synthetic one-hour webcasts (`bench/search_synth.py`), `medialib serve` "
-        f"(waitress, 8 threads) on loopback, {args.clients} kept-alive clients cycling home, "
-        "player, transcript, search, talk search, /api/search, feeds, topic and sitemap; "
+        f"({processes} processes: the parent and its forked workers, waitress with 8 threads "
+        f"each; memory below is their sum) on loopback, {args.clients} kept-alive clients "
+        "cycling home, player, transcript, search, talk search, /api/search, feeds, topic and "
+        "sitemap; "
         f"{args.ingests} `medialib ingest` runs and a `medialib reindex` during the run; "
         "2 shared cores.",
         "",
@@ -345,6 +386,8 @@ def summary(args: argparse.Namespace, traffic: Traffic,
     if reindex_s is not None:
         lines.append(f"| initial `medialib reindex` | {reindex_s:.1f} s |")
     lines += memory_rows(samples, elapsed)
+    if marks:
+        lines.append(before_each_write(samples, marks))
     if traffic.failures:
         lines += ["", "First non-200 answers: " + "; ".join(traffic.failures)]
     return "\n".join(lines)

@@ -22,15 +22,18 @@ from .models import Base
 def _state_dict_up_front() -> None:
     """On CPython 3.11, give every SQLAlchemy InstanceState its __dict__ when it is made.
 
-    CPython 3.11 keeps an object's attributes in "inline values" until something needs a real
-    __dict__. An InstanceState, whose class's shared keys are full, gets one the first time it
-    stores a name not in them (`_strong_obj`, `session_id`, ...); if the cyclic garbage collector
-    starts during that dict's allocation and runs the state's weakref callback (`_cleanup`, which
-    stores those names too), the inline values are freed under the outer store and a later store
-    or collection reads freed memory: `medialib serve` died with SIGSEGV after ~50 to ~1,500
-    requests on libraries of 20 to 1,000 one-hour webcasts (tests/test_soak.py). With the dict
-    made up front, in __init__, before any weakref to the state's object exists, no store ever
-    goes through the inline values. CPython 3.12 reworked these dicts and needs nothing.
+    CPython 3.11 keeps an object's attributes in "inline values" indexed by its class's shared
+    keys until something needs a real __dict__. Every instance made shrinks the room for new
+    shared keys, so after a first query loading many rows InstanceState's keys are full without
+    `_strong_obj`; storing it (Session.close) makes a __dict__ over the inline values. If the
+    cyclic garbage collector starts inside that dict's allocation (3.11 collects inside
+    allocations) and runs the state's weakref callback (`_cleanup`, its object being cyclic
+    garbage), the callback's own stores make a second dict over the same values and free them,
+    and the outer store finishes over freed memory: `medialib serve` died with SIGSEGV after ~50
+    to ~1,500 requests (tests/test_soak.py). scripts/repro_3_11_dict_crash.py reproduces it
+    with plain classes and with SQLAlchemy alone (tests/test_py311_dict_crash.py). With the dict
+    made in __init__, before any weakref to the state's object exists, no store goes through the
+    inline values. CPython 3.12 collects only between bytecodes (gh-97922) and needs nothing.
     """
     if sys.version_info >= (3, 12) or getattr(InstanceState, "_medialib_dict_up_front", False):
         return

@@ -46,6 +46,7 @@ from typing import Any
 from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer, create_server
 
+from .allocator import settle_heap
 from .config import Settings
 
 # Descriptors beyond the connections: the listening socket, database, index, log files.
@@ -105,6 +106,7 @@ def run_server(app: Any, host: str, port: int, threads: int, settings: Settings,
     or in `workers` forked processes sharing one listening socket. `each_process` runs first in
     every serving process (threads do not survive a fork)."""
     logging.basicConfig()  # waitress' own warnings reach stderr, as waitress.serve() does
+    settle_heap()  # before any thread or worker: memory flat across library changes
     if workers <= 1 or not hasattr(os, "fork"):
         server = _waitress(app, threads, settings, host=host, port=port)
         each_process()

@@ -24,7 +24,8 @@ SLOW_FIXTURES = frozenset({"media_dir", "live_server", "rendered", "long_library
                            "postgres_server", "postgresql", "hls_library"})
 PROCESS_MODULES = frozenset({"test_faults", "test_faults_readers", "test_live_updates",
                              "test_media", "test_demo", "test_slow_clients", "test_soak",
-                             "test_workers", "test_renditions", "test_review_faults", "test_asr"})
+                             "test_workers", "test_renditions", "test_review_faults", "test_asr",
+                             "test_py311_dict_crash", "test_allocator"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

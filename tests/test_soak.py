@@ -31,10 +31,12 @@ sys.path.insert(0, str(BENCH))
 from soak_bench import (  # noqa: E402
     GC_STRESS,
     Traffic,
+    before_each_write,
     build_library,
     memory_mb,
     memory_rows,
     page_paths,
+    server_memory_mb,
     start_server,
 )
 
@@ -114,3 +116,24 @@ def test_memory_is_reported_whole_anonymous_and_file_backed():
     assert "80 MB → 80 MB (+0 MB), max 80 MB" in anonymous  # ...but not the heap
     assert "first → last 5 min" in file_backed and "25 MB → 41 MB (+16 MB)" in file_backed
     assert count.startswith("| memory samples | 240, every 5 s")
+
+
+def test_server_memory_counts_its_worker_processes_too():
+    worker = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"],
+                              stdin=subprocess.PIPE)
+    try:
+        total, processes = server_memory_mb(os.getpid())
+        alone = memory_mb(os.getpid())
+    finally:
+        worker.communicate(b"")
+    assert total is not None and alone is not None
+    assert processes >= 2  # this process and its child (serve: the parent and its workers)
+    assert total["VmRSS"] > alone["VmRSS"] + 1
+
+
+def test_memory_before_each_write_and_at_the_end():
+    samples = [(0.0, {"RssAnon": 100.0}), (60.0, {"RssAnon": 110.0}), (120.0, {"RssAnon": 111.0})]
+    row = before_each_write(samples, [(61.0, "ingest 1"), (100.0, "reindex")])
+    assert row == ("| anonymous memory (RssAnon) before each write, and at the end | "
+                   "before ingest 1 (1.0 min): 110 MB; before reindex (1.7 min): 110 MB; "
+                   "end (2.0 min): 111 MB |")
