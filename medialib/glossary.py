@@ -24,6 +24,7 @@ from .errors import MedialibError
 
 DEFAULT_GLOSSARY = "glossary.yaml"
 KINDS = ("lay-clinical", "acronyms", "brand-generic", "spelling", "compounds")
+BRANDS = "brand-generic"  # the section every language shares (see Glossary.load_language)
 _NON_WORD = re.compile(r"[\W_]+")
 
 Key = tuple[str, ...]
@@ -99,6 +100,17 @@ class Glossary:
                 entries.append(GlossaryEntry(kind, _group_terms(group, source, line), line))
         return cls(entries, source)
 
+    @classmethod
+    def load_language(cls, path: Path | str) -> Glossary:
+        """A language's glossary file joined with the brand -> generic drug groups every
+        language shares (the brand-generic section of the shipped glossary.yaml): a brand
+        name finds the generic name in any language. A group of the file's own brand-generic
+        section that shares a term with a shared group joins it, so the file only needs the
+        generic names this language spells its own way: [tamoxifen, tamoxifeno]."""
+        own = cls.load(path)
+        shared = [entry for entry in cls.load() if entry.kind == BRANDS]
+        return cls(_joined_brands(shared, own.entries), own.source)
+
     def __len__(self) -> int:
         return len(self.entries)
 
@@ -164,3 +176,27 @@ def _group_terms(group: object, source: str, line: int) -> tuple[str, ...]:
             raise GlossaryError(source, f"term {term!r} appears twice in its group", line)
         seen.add(key)
     return terms
+
+
+def _joined_brands(shared: Sequence[GlossaryEntry],
+                   own: Sequence[GlossaryEntry]) -> list[GlossaryEntry]:
+    """`own` entries, its brand-generic groups joined into the shared ones they share a term
+    with; the shared groups that nothing joined are added as they are."""
+    groups = [list(entry.terms) for entry in shared]
+    keys = [{normalize(term) for term in group} for group in groups]
+    entries = []
+    for entry in own:
+        if entry.kind != BRANDS:
+            entries.append(entry)
+            continue
+        mine = {normalize(term) for term in entry.terms}
+        joined = [i for i, group_keys in enumerate(keys) if group_keys & mine]
+        if not joined:
+            entries.append(entry)
+        for i in joined:
+            groups[i] += [term for term in entry.terms if normalize(term) not in keys[i]]
+            keys[i] |= mine
+    lines = [entry.line for entry in shared]
+    entries += [GlossaryEntry(BRANDS, tuple(group), line) for group, line in zip(groups, lines,
+                                                                              strict=True)]
+    return entries

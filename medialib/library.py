@@ -15,11 +15,11 @@ from __future__ import annotations
 import importlib
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .captions import CaptionError, Cue, load_captions
 from .catalog import Catalog, Webcast
@@ -194,6 +194,42 @@ class Library:
         )
         return document
 
+    def indexed_languages(self, catalog: Catalog, loaded: LoadedWebcast) -> list[IndexedWebcast]:
+        """The webcast's search documents, one per language it has captions in, each searched
+        with that language's analysis: English as indexed(); another language with its captions
+        and the title, summary, chapter titles and topic names the catalog translates into it
+        (the original where it does not). A webcast without captions: one, in its language."""
+        w = loaded.webcast
+        tracks: dict[str, Sequence[Cue]] = {}
+        for lang, cues in loaded.tracks.items():
+            tracks.setdefault(lang.split("-")[0].lower(), cues)  # es-MX is searched as es
+        if not tracks:
+            tracks[(getattr(w, "language", "") or "en").split("-")[0].lower()] = ()
+        documents = []
+        for lang, cues in tracks.items():
+            if lang == "en":
+                documents.append(self.indexed(catalog, loaded))
+                continue
+            text = _in_language(w, lang)
+            titles = [c if isinstance(c, str) else c.title for c in getattr(text, "chapters", ())]
+            if len(titles) != len(w.chapters):
+                titles = [c.title for c in w.chapters]
+            documents.append(_search().IndexedWebcast(
+                slug=w.slug,
+                title=text.title,
+                summary=text.summary,
+                kind=w.kind,
+                series=w.series,
+                recorded=w.recorded,
+                speakers=tuple((s, catalog.speakers[s].display) for s in w.speakers),
+                topics=tuple((t, _in_language(catalog.topics[t], lang).name) for t in w.topics),
+                chapters=tuple(replace(c, title=t) for c, t in zip(w.chapters, titles,
+                                                                    strict=True)),
+                cues=tuple(cues),
+                lang=lang,
+            ))
+        return documents
+
     # ---- one webcast at a time (ingest, remove, recovery) ----------------------------------
 
     def is_public(self, webcast: Webcast) -> bool:
@@ -213,10 +249,10 @@ class Library:
         slug = loaded.webcast.slug
         if not self.is_public(loaded.webcast):
             return self.index_removal(slug)
-        document = self.indexed(catalog, loaded)
+        documents = self.indexed_languages(catalog, loaded)
 
         def add() -> None:
-            self.index.add(document)
+            self.index.add(documents)
             self._index_followed()
 
         return add
@@ -365,7 +401,8 @@ class Library:
             self._rebuild_database(catalog, loaded)
         say("building the search index")
         self.index.rebuild(
-            (self.indexed(catalog, item) for item in loaded if self.is_public(item.webcast)),
+            (document for item in loaded if self.is_public(item.webcast)
+             for document in self.indexed_languages(catalog, item)),
             procs=procs,
         )
         self._index_followed(whole=True)
@@ -383,6 +420,13 @@ class Library:
         with db.transaction(self.sessions) as session:
             self._written = _rows().write_all(
                 session, catalog, rows, carried, self.settings.publish_unreviewed_captions)
+
+
+def _in_language(item: Any, lang: str) -> Any:
+    """The catalog's text of `item` in `lang` (its translation, or the original: catalog
+    `.text(lang)`), or `item` itself from a catalog without translations."""
+    text = getattr(item, "text", None)
+    return text(lang) if callable(text) else item
 
 
 def _commit(session: Session) -> None:

@@ -22,7 +22,7 @@ from typing import Any
 
 from medialib.captions import Cue
 
-from .analysis import SPELLABLE_RE, stems, terms, words
+from .analysis import SPELLABLE_RE, ENGLISH, Analysis, analysis_for, words
 from .model import IndexedWebcast
 
 PASSAGE_CUES = 32  # about two minutes of speech
@@ -41,18 +41,19 @@ def word_pairs(terms: list[str]) -> list[str]:
     return [f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)]
 
 
-def _record(cue: Cue, cue_terms: list[str] | None = None) -> CueRecord:
+def _record(cue: Cue, cue_terms: list[str] | None = None,
+            analysis: Analysis = ENGLISH) -> CueRecord:
     if cue_terms is None:
-        cue_terms = terms(cue.text)
+        cue_terms = analysis.terms(cue.text)
     return (float(cue.start), float(cue.end), cue.text, cue.speaker, " ".join(cue_terms))
 
 
-def _joined(texts: Iterable[str]) -> list[str]:
+def _joined(texts: Iterable[str], analysis: Analysis) -> list[str]:
     out: list[str] = []
     for text in texts:
         if out:
             out.append(SEPARATOR)
-        out += terms(text)
+        out += analysis.terms(text)
     return out
 
 
@@ -69,7 +70,8 @@ def analyzed_cues(
 ) -> tuple[list[list[str]], list[CueRecord]]:
     """The terms of each of a webcast's cues, and the cues' records; counts every word of the
     webcast (metadata and captions, for the spelling word list) into `said`, from the same one
-    pass over its text."""
+    pass over its text. Each webcast is analyzed as its language (w.lang) says."""
+    stems = analysis_for(w.lang).stems
     cue_words = [words(cue.text) for cue in w.cues]
     said.update(chain.from_iterable(cue_words))
     said.update(chain.from_iterable(words(text) for text in webcast_metadata(w)))
@@ -80,11 +82,15 @@ def analyzed_cues(
 
 def webcast_document(w: IndexedWebcast, cue_terms: list[list[str]]) -> dict[str, Any]:
     """The document of the webcast index; `cue_terms` are the terms of each of its cues."""
+    analysis = analysis_for(w.lang)
+    terms = analysis.terms
     speakers = [display for _, display in w.speakers]
     chapters = []
     for chapter in sorted(w.chapters, key=lambda c: c.start):
         cue = cue_at(w.cues, chapter.start)
-        chapters.append((float(chapter.start), chapter.title, _record(cue) if cue else None))
+        chapters.append(
+            (float(chapter.start), chapter.title, _record(cue, None, analysis) if cue else None)
+        )
     topics = [name for _, name in w.topics]
     meta = {
         "title": w.title,
@@ -106,8 +112,8 @@ def webcast_document(w: IndexedWebcast, cue_terms: list[list[str]]) -> dict[str,
     return {
         "slug": w.slug,
         "title": terms(w.title),
-        "heads": _joined([c.title for c in w.chapters] + topics),
-        "about": _joined([w.summary, *speakers, (w.series or "").replace("-", " ")]),
+        "heads": _joined([c.title for c in w.chapters] + topics, analysis),
+        "about": _joined([w.summary, *speakers, (w.series or "").replace("-", " ")], analysis),
         "transcript": transcript,
         "pairs": word_pairs(transcript),
         "topic": [tid for tid, _ in w.topics],

@@ -29,13 +29,14 @@ import time
 import warnings
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from medialib.glossary import Glossary, GlossaryMatcher
 
-from .analysis import terms
+from .analysis import ENGLISH as ENGLISH_ANALYSIS
+from .analysis import Analysis, analysis_for, language_code
 from .building import build_in_one_process, build_in_two_processes, write_webcasts
 from .documents import indexed_word_counts
 from .engine import (
@@ -47,6 +48,14 @@ from .engine import (
     index_exists,
     open_writer,
     stored_documents,
+)
+from .layout import (
+    ENGLISH,
+    document_language,
+    english_first,
+    language_dir,
+    language_glossary,
+    languages_in,
 )
 from .model import IndexedWebcast, SearchResults, SearchUnavailable
 from .query import clean_query, parse_query
@@ -70,6 +79,7 @@ class SearchIndex:
         self._glossary_matcher, self._glossary_words = _compiled(self.glossary)
         self._lock = threading.RLock()
         self._generation: Generation | None = None
+        self._languages: dict[str, Generation | None] = {}  # open beside _generation
         self._pointer: bytes | None = None
 
     # ---- reading ---------------------------------------------------------------------------
@@ -97,15 +107,23 @@ class SearchIndex:
         page: int = 1,
         per_page: int = 10,
         hits_per_webcast: int = 3,
+        lang: str = ENGLISH,
     ) -> SearchResults:
         """Webcasts matching every word of `query` (or its glossary synonyms), best first, one
         page of them, each with its best moments; a spelling suggestion when few match, and the
-        suggestion's results (corrected=True) when none do."""
+        suggestion's results (corrected=True) when none do.
+
+        `lang` is the language searched ("es"): the query is read with that language's analysis
+        and glossary, the webcasts with captions in it are searched, and the moments, snippets,
+        links and spelling suggestions are in it."""
         text = clean_query(query)
         page = max(1, min(_int(page, 1), 10_000))
         per_page = max(1, min(_int(per_page, 10), 100))
         hits_per_webcast = max(0, min(_int(hits_per_webcast, 3), 1_000))
-        clauses = parse_query(text, self._glossary_matcher)
+        code = language_code(lang) or ENGLISH
+        analysis = analysis_for(code)
+        matcher = self._glossary_for(code)[0]
+        clauses = parse_query(text, matcher, analysis)
         filters = [
             (field, str(value))
             for field, value in (
@@ -117,11 +135,14 @@ class SearchIndex:
             )
             if value
         ]
+        nothing = SearchResults(query=text, page=page, per_page=per_page, asked=query, lang=code)
         if not clauses:
-            return SearchResults(query=text, page=page, per_page=per_page, asked=query)
+            return nothing
         args = (filters, page, per_page, hits_per_webcast)
         with self._lock:
-            generation = self._open()
+            generation = self._open_language(code)
+            if generation is None:
+                return nothing  # no webcast has captions in this language
             try:
                 results = generation.search(text, clauses, *args)
                 if results.total < FEW_RESULTS:
@@ -129,7 +150,7 @@ class SearchIndex:
                     if suggestion:
                         results.suggestion = suggestion
                         if results.total == 0:
-                            fixed = parse_query(suggestion, self._glossary_matcher)
+                            fixed = parse_query(suggestion, matcher, analysis)
                             retry = generation.search(text, fixed, *args)
                             if retry.total:
                                 retry.suggestion, retry.corrected = suggestion, True
@@ -144,17 +165,21 @@ class SearchIndex:
             return results
 
     def slugs(self) -> dict[str, int]:
-        """slug -> number of index documents (the webcast's own and its passages')."""
+        """slug -> number of index documents (the webcast's own and its passages', in every
+        language)."""
         with self._lock:
-            generation = self._open()
             counts: dict[str, int] = {}
-            engine = generation.engine
             try:
-                for index in (WEBCASTS, PASSAGES):
-                    for slug in engine.terms(index, "slug"):
-                        n = len(engine.documents_with(index, "slug", slug))
-                        if n:
-                            counts[slug] = counts.get(slug, 0) + n
+                for code in languages_in(self._open().path):
+                    generation = self._open_language(code)
+                    if generation is None:
+                        continue
+                    engine = generation.engine
+                    for index in (WEBCASTS, PASSAGES):
+                        for slug in engine.terms(index, "slug"):
+                            n = len(engine.documents_with(index, "slug", slug))
+                            if n:
+                                counts[slug] = counts.get(slug, 0) + n
             except INDEX_ERRORS as exc:
                 self._close()
                 raise SearchUnavailable(
@@ -168,6 +193,7 @@ class SearchIndex:
             self._close()
 
     def _close(self) -> None:
+        self._close_languages()
         if self._generation is not None:
             with contextlib.suppress(Exception):
                 self._generation.close()
@@ -204,6 +230,7 @@ class SearchIndex:
             name = _parse_pointer(raw, self.index_dir)["generation"]
             with _quiet_whoosh_leaks():
                 try:
+                    self._close_languages()  # opened again, up to date, when next searched
                     if self._generation is not None and self._generation.name == name:
                         self._generation.refresh()
                     else:
@@ -228,10 +255,46 @@ class SearchIndex:
             "run `medialib reindex`"
         )
 
+    def _open_language(self, code: str) -> Generation | None:
+        """The open generation of language `code` (None when no webcast has captions in it)."""
+        root = self._open()
+        if code == ENGLISH:
+            return root
+        if code not in self._languages:
+            path = language_dir(root.path, code)
+            with _quiet_whoosh_leaks():
+                try:
+                    self._languages[code] = (
+                        Generation(path, self._glossary_for(code)[1], self._engine,
+                                   analysis_for(code))
+                        if index_exists(path) else None
+                    )
+                except Exception as exc:  # a damaged language directory
+                    gc.collect()
+                    raise SearchUnavailable(
+                        f"the search index in {path} cannot be opened: {exc!r}; "
+                        "run `medialib reindex`"
+                    ) from None
+        return self._languages[code]
+
+    def _close_languages(self) -> None:
+        for generation in self._languages.values():
+            if generation is not None:
+                with contextlib.suppress(Exception):
+                    generation.close()
+        self._languages.clear()
+
+    def _glossary_for(self, code: str) -> tuple[GlossaryMatcher, list[str]]:
+        """The glossary matcher of language `code` (over its terms), and its words."""
+        if code == ENGLISH:
+            return self._glossary_matcher, self._glossary_words
+        return _compiled(language_glossary(code), analysis_for(code))
+
     # ---- writing ---------------------------------------------------------------------------
 
     def rebuild(self, webcasts: Iterable[IndexedWebcast], *, procs: int = 1) -> None:
-        """Index `webcasts` into a new directory, then swap it in atomically.
+        """Index `webcasts` (documents, each in its language) into a new directory, then swap it
+        in atomically.
 
         With procs > 1, caption passages are indexed by a worker process while this one
         indexes the webcasts (two cores are all it can use)."""
@@ -239,12 +302,10 @@ class SearchIndex:
         with self._write_lock():
             path = self.index_dir / f"{GENERATION_PREFIX}{time.time_ns():020d}-{os.getpid()}"
             try:
-                create_generation(path)
-                if procs > 1:
-                    counts = build_in_two_processes(path, webcasts)
-                else:
-                    counts = build_in_one_process(path, webcasts)
-                _write_json(path / SPELLING_FILE, dict(sorted(counts.items())))
+                others: dict[str, list[IndexedWebcast]] = {}
+                _build(path, english_first(webcasts, others), procs)
+                for code, documents in sorted(others.items()):
+                    _build(language_dir(path, code), documents, procs)
             except BaseException:
                 shutil.rmtree(path, ignore_errors=True)
                 raise
@@ -255,29 +316,32 @@ class SearchIndex:
                 if old.name not in keep:
                     shutil.rmtree(old, ignore_errors=True)
 
-    def add(self, webcast: IndexedWebcast) -> None:
-        """Index one webcast, replacing whatever the index held for its slug."""
-        self._change(webcast.slug, webcast)
+    def add(self, webcast: IndexedWebcast | Sequence[IndexedWebcast]) -> None:
+        """Index one webcast (its document, or its documents in each of its languages),
+        replacing whatever the index held for its slug in every language."""
+        documents = [webcast] if isinstance(webcast, IndexedWebcast) else list(webcast)
+        slugs = {document.slug for document in documents}
+        if len(slugs) != 1:
+            raise ValueError(f"add() takes the documents of one webcast, not {sorted(slugs)}")
+        self._change(slugs.pop(), documents)
 
     def remove(self, slug: str) -> None:
         """Drop a webcast from the index (nothing happens if it isn't there)."""
         if self._pointer_or_none() is not None:
-            self._change(slug, None)
+            self._change(slug, [])
 
-    def _change(self, slug: str, webcast: IndexedWebcast | None) -> None:
+    def _change(self, slug: str, documents: Sequence[IndexedWebcast]) -> None:
         if self._pointer_or_none() is None:
             self.rebuild([])
+        by_language = {document_language(document): document for document in documents}
         with self._write_lock():
             name = self._read_pointer()["generation"]
             path = self.index_dir / name
-            counts = Counter(_read_json(path / SPELLING_FILE))
-            counts.subtract(indexed_word_counts(stored_documents(path, WEBCASTS, "slug", slug),
-                                                stored_documents(path, PASSAGES, "slug", slug)))
-            ww = open_writer(path, WEBCASTS)
-            pw = open_writer(path, PASSAGES)
-            write_webcasts(ww, pw, [webcast] if webcast is not None else [], counts,
-                           delete_slug=slug)
-            _write_json(path / SPELLING_FILE, {w: n for w, n in sorted(counts.items()) if n > 0})
+            for code in [*languages_in(path), *sorted(set(by_language) - set(languages_in(path)))]:
+                where = language_dir(path, code)
+                if code != ENGLISH and not index_exists(where):
+                    create_generation(where)
+                _change_language(where, slug, by_language.get(code))
             self._write_pointer(name)
 
     @contextlib.contextmanager
@@ -308,10 +372,33 @@ def _default_glossary() -> Glossary:
 
 
 @functools.lru_cache(maxsize=8)
-def _compiled(glossary: Glossary) -> tuple[GlossaryMatcher, list[str]]:
+def _compiled(glossary: Glossary,
+              analysis: Analysis = ENGLISH_ANALYSIS) -> tuple[GlossaryMatcher, list[str]]:
     """The glossary's matcher over index terms, and its words (known to the speller)."""
     words = [w for term in glossary.terms() for w in term.lower().split()]
-    return glossary.compile(terms), words
+    return glossary.compile(analysis.terms), words
+
+
+def _build(path: Path, webcasts: Iterable[IndexedWebcast], procs: int) -> None:
+    """Write the indexes and word list of one language into the new directory `path`."""
+    create_generation(path)
+    if procs > 1:
+        counts = build_in_two_processes(path, webcasts)
+    else:
+        counts = build_in_one_process(path, webcasts)
+    _write_json(path / SPELLING_FILE, dict(sorted(counts.items())))
+
+
+def _change_language(path: Path, slug: str, webcast: IndexedWebcast | None) -> None:
+    """Replace (or, without `webcast`, delete) one webcast's documents in the indexes of one
+    language at `path`, and its words in that language's word list."""
+    counts = Counter(_read_json(path / SPELLING_FILE))
+    counts.subtract(indexed_word_counts(stored_documents(path, WEBCASTS, "slug", slug),
+                                        stored_documents(path, PASSAGES, "slug", slug)))
+    ww = open_writer(path, WEBCASTS)
+    pw = open_writer(path, PASSAGES)
+    write_webcasts(ww, pw, [webcast] if webcast is not None else [], counts, delete_slug=slug)
+    _write_json(path / SPELLING_FILE, {w: n for w, n in sorted(counts.items()) if n > 0})
 
 
 @contextlib.contextmanager

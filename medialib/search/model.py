@@ -20,7 +20,9 @@ class SearchUnavailable(MedialibError):
 
 @dataclass(frozen=True)
 class IndexedWebcast:
-    """One webcast as the app hands it to the index: metadata and its English captions."""
+    """One webcast in one language as the app hands it to the index: its metadata and captions in
+    language `lang` (a webcast with captions in two languages is two of these, one per
+    language, each searched in its own language)."""
 
     slug: str
     title: str
@@ -46,26 +48,29 @@ class Hit:
     chapter: str | None
     speaker: str | None
 
-    def document(self, slug: str) -> dict[str, Any]:
-        """This moment of webcast `slug` in the search contract's JSON."""
+    def document(self, slug: str, lang: str = "en") -> dict[str, Any]:
+        """This moment of webcast `slug` in the search contract's JSON (found in `lang`)."""
         return {
             "start": round(self.start, 3),
             "end": round(self.end, 3),
             "text": self.text,
-            "url": moment_url(slug, self.start),
+            "url": moment_url(slug, self.start, lang),
             "chapter": self.chapter,
             "speaker": self.speaker,
         }
 
 
-def webcast_url(slug: str) -> str:
-    """The player page of a webcast, as the search contract gives it."""
-    return f"/webcasts/{slug}"
+def webcast_url(slug: str, lang: str = "en") -> str:
+    """The player page of a webcast, as the search contract gives it; with the captions and
+    transcript of `lang` when that is not English (the player's default)."""
+    return f"/webcasts/{slug}" if lang == "en" else f"/webcasts/{slug}?lang={lang}"
 
 
-def moment_url(slug: str, start: float) -> str:
-    """The player page of a webcast, playing from `start` (whole seconds)."""
-    return f"{webcast_url(slug)}?t={int(start)}"
+def moment_url(slug: str, start: float, lang: str = "en") -> str:
+    """The player page of a webcast, playing from `start` (whole seconds), with the captions
+    and transcript of `lang` when that is not English."""
+    moment = f"/webcasts/{slug}?t={int(start)}"
+    return moment if lang == "en" else f"{moment}&lang={lang}"
 
 
 @dataclass
@@ -80,10 +85,11 @@ class WebcastResult:
     matched_fields: list[str]  # of 'title', 'chapter', 'topic', 'speaker', 'summary', 'transcript'
     speakers: list[str] = field(default_factory=list)  # "Name, Credentials", as indexed
     topics: list[str] = field(default_factory=list)  # topic names, as indexed
+    lang: str = "en"  # the language the webcast was found in: its moments' captions
 
     @property
     def url(self) -> str:
-        return webcast_url(self.slug)
+        return webcast_url(self.slug, self.lang)
 
     def document(self) -> dict[str, Any]:
         """This webcast and its moments in the search contract's JSON."""
@@ -94,7 +100,7 @@ class WebcastResult:
             "topics": self.topics,
             "url": self.url,
             "total_hits": self.total_hits,
-            "hits": [hit.document(self.slug) for hit in self.hits],
+            "hits": [hit.document(self.slug, self.lang) for hit in self.hits],
         }
 
 
@@ -110,6 +116,7 @@ class SearchResults:
     suggestion: str | None = None  # "did you mean"
     corrected: bool = False  # True when `results` are those of `suggestion`: the query found none
     asked: str | None = None  # the query as the caller gave it (else `query`)
+    lang: str = "en"  # the language searched: words analyzed, moments and snippets in it
 
     @property
     def pages(self) -> int:
@@ -141,7 +148,7 @@ class SearchResults:
             lines.append(f"{clean(result.title)}  ({clean('; '.join(result.speakers))})")
             for hit in result.hits:
                 lines.append(f"  [{clock(hit.start)}] {clean(hit.text)}")
-                lines.append(f"          {moment_url(result.slug, hit.start)}")
+                lines.append(f"          {moment_url(result.slug, hit.start, result.lang)}")
         if not self.results:
             lines.append("No results.")
         return "\n".join(lines)

@@ -16,7 +16,7 @@ from itertools import accumulate, chain
 from operator import itemgetter
 from typing import Any
 
-from .analysis import WORD_RE, term_spans
+from .analysis import ENGLISH, WORD_RE, Analysis
 from .documents import CueRecord
 from .model import Hit
 from .query import Match, TextMatcher
@@ -32,10 +32,12 @@ def webcast_moments(
     load: Callable[[int], dict[str, Any]],
     count: int,
     limit: int,
+    analysis: Analysis = ENGLISH,
 ) -> tuple[list[Hit], int]:
     """The best moments of one webcast (at most `limit`) and how many places match: its
     chapter titles that hold the whole query, and `count` passages. `docnums` are its best
-    matching passages, best first; `load` reads a passage's stored fields."""
+    matching passages, best first; `load` reads a passage's stored fields; `analysis` is the
+    language of the webcast's index documents."""
     chapters = meta["chapters"]
     starts = [start for start, _, _ in chapters]
     speakers = meta["speakers"]
@@ -53,7 +55,7 @@ def webcast_moments(
         if cue is not None and matcher.covers_all(title_matches):
             quality = matcher.coverage(title_matches) + CHAPTER_BONUS
             candidates.append(
-                (quality, 0, _later(cue_hit, [cue], matcher, title, sole_speaker), cue[0])
+                (quality, 0, _later(cue_hit, [cue], matcher, title, sole_speaker, analysis), cue[0])
             )
     chapter_hits = len(candidates)
     best = matcher.clause_count  # the quality of a moment holding every word typed
@@ -64,7 +66,7 @@ def webcast_moments(
         stored = load(docnum)
         for quality, first, last in passage_moments(stored["cues"], matcher, limit):
             cues = stored["cues"][first : last + 1]
-            make = _later(cue_hit, cues, matcher, None, sole_speaker)
+            make = _later(cue_hit, cues, matcher, None, sole_speaker, analysis)
             candidates.append((quality, rank, make, cues[0][0]))
             if quality >= best:
                 perfect.add(cues[0][0])
@@ -80,7 +82,9 @@ def webcast_moments(
             hit.chapter = hit.chapter or chapter_at(hit.start)
             hits.append(hit)
     if not candidates and meta["first_cue"] and limit:
-        hits.append(cue_hit([meta["first_cue"]], matcher, chapter_at(0.0), sole_speaker))
+        hits.append(
+            cue_hit([meta["first_cue"]], matcher, chapter_at(0.0), sole_speaker, analysis)
+        )
     return hits, max(chapter_hits + count, len(hits))
 
 
@@ -131,7 +135,11 @@ def passage_moments(
 
 
 def cue_hit(
-    cues: Sequence[CueRecord], matcher: TextMatcher, chapter: str | None, sole_speaker: str | None
+    cues: Sequence[CueRecord],
+    matcher: TextMatcher,
+    chapter: str | None,
+    sole_speaker: str | None,
+    analysis: Analysis = ENGLISH,
 ) -> Hit:
     """A hit over consecutive cues, the matched words of the query marked."""
     text = " ".join(cue[2] for cue in cues)
@@ -139,7 +147,8 @@ def cue_hit(
     spans = [m.span() for m in WORD_RE.finditer(text)]
     terms = " ".join(cue[4] for cue in cues).split()
     if len(terms) != len(spans):
-        spans, terms = [(s, e) for s, e, _ in term_spans(text)], [t for _, _, t in term_spans(text)]
+        found = list(analysis.term_spans(text))
+        spans, terms = [(s, e) for s, e, _ in found], [t for _, _, t in found]
     marked: set[int] = set()
     for m in matcher.matches(terms):
         marked.update(range(m.pos, m.pos + m.length))

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from itertools import compress, count
 
 from medialib.glossary import GlossaryMatcher
 
-from .analysis import stem
+from .analysis import ENGLISH, Analysis
 
 MAX_QUERY_CHARS = 500  # longer input is cut (at a word boundary): nobody types more
 MAX_CLAUSES = 12
@@ -29,11 +29,8 @@ MIN_PREFIX_CHARS = 3  # "ly*" would expand to half the lexicon; shorter prefixes
 SYNONYM_BOOST = 0.5  # a glossary synonym weighs half the words the patient typed
 # Dropped from unquoted queries when other words remain ("what is an advance directive"). Short
 # and reviewed: no "will", "not", "can", "living"; glossary terms are found before dropping.
-QUERY_STOPWORDS = frozenset(
-    "a an the of to in on at for and or is are was were be been being it its i me my we our us "
-    "you your what how does do did about from by as that this these those there their they "
-    "which who when where why with".split()
-)
+# Each language's list is in languages.yaml; this is English's.
+QUERY_STOPWORDS = ENGLISH.stopwords
 OPERATORS = frozenset({"AND", "OR", "NOT"})
 
 _QUOTES = str.maketrans({c: '"' for c in "\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033\uff02"})
@@ -67,8 +64,12 @@ def clean_query(query: str) -> str:
     return text
 
 
-def parse_query(text: str, glossary: GlossaryMatcher | None) -> list[Clause]:
-    """Clauses of a cleaned query; [] when it holds no words."""
+def parse_query(text: str, glossary: GlossaryMatcher | None,
+                analysis: Analysis = ENGLISH) -> list[Clause]:
+    """Clauses of a cleaned query, its words analyzed as `analysis` says; [] when it holds no
+    words. `glossary` is keyed by the same analysis."""
+    stem = analysis.stem
+    dropped = analysis.is_stopword
     clauses: list[Clause] = []
     parts = text.split('"')
     balanced = len(parts) % 2 == 1  # an odd number of quotes leaves the last one open
@@ -80,9 +81,9 @@ def parse_query(text: str, glossary: GlossaryMatcher | None) -> list[Clause]:
                 terms = tuple(stem(w) for w in words)
                 clauses.append(Clause("phrase", words, ((terms, 1.0),)))
         else:
-            clauses += _unquoted_clauses(part, glossary)
-    if any(c.kind != "words" or c.words[0] not in QUERY_STOPWORDS for c in clauses):
-        clauses = [c for c in clauses if c.kind != "words" or c.words[0] not in QUERY_STOPWORDS]
+            clauses += _unquoted_clauses(part, glossary, stem)
+    if any(c.kind != "words" or not dropped(c.words[0]) for c in clauses):
+        clauses = [c for c in clauses if c.kind != "words" or not dropped(c.words[0])]
     unique: list[Clause] = []
     budget = MAX_SYNONYMS
     for clause in clauses:
@@ -96,7 +97,8 @@ def parse_query(text: str, glossary: GlossaryMatcher | None) -> list[Clause]:
     return unique
 
 
-def _unquoted_clauses(part: str, glossary: GlossaryMatcher | None) -> list[Clause]:
+def _unquoted_clauses(part: str, glossary: GlossaryMatcher | None,
+                      stem: Callable[[str], str]) -> list[Clause]:
     tokens = [(w, star) for w, star in _TOKEN_RE.findall(part) if w not in OPERATORS]
     clauses: list[Clause] = []
     run: list[str] = []  # consecutive plain words, where glossary terms are looked for

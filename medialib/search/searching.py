@@ -20,7 +20,7 @@ from operator import neg
 from pathlib import Path
 from typing import Any
 
-from .analysis import SPELLABLE_RE, stem
+from .analysis import ENGLISH, SPELLABLE_RE, Analysis
 from .cache import BoundedCache
 from .documents import WEBCAST_FIELDS
 from .engine import (
@@ -59,12 +59,15 @@ def _or(queries: list[Query]) -> Query | None:
 
 
 class Generation:
-    """One published index directory, open for searching, refreshed when it changes."""
+    """One published index directory of one language, open for searching, refreshed when it
+    changes."""
 
     def __init__(self, path: Path, glossary_words: Sequence[str],
-                 engine: type[FastEngine | ReferenceEngine] = FastEngine):
+                 engine: type[FastEngine | ReferenceEngine] = FastEngine,
+                 analysis: Analysis = ENGLISH):
         self.path = path
         self.name = path.name
+        self.analysis = analysis
         self._glossary_words = glossary_words
         self.engine = engine(path)
         self._forget()
@@ -189,7 +192,7 @@ class Generation:
 
     def _prefix_words(self, prefix: str) -> tuple[str, ...]:
         found: dict[str, int] = {}
-        for start in {prefix, stem(prefix)}:
+        for start in {prefix, self.analysis.fold(prefix), self.analysis.stem(prefix)}:
             for field, _ in WEBCAST_FIELDS:
                 for text, frequency in self.engine.prefix_terms(field, start, MAX_PREFIX_SCAN):
                     found[text] = max(found.get(text, 0), frequency)
@@ -205,7 +208,7 @@ class Generation:
                 counts = json.loads((self.path / SPELLING_FILE).read_text("utf-8"))
             except (OSError, ValueError):
                 counts = {}
-            self._speller = Speller(counts, self._glossary_words)
+            self._speller = Speller(counts, self._glossary_words, self.analysis.alphabet)
         return self._speller
 
     def suggest(self, text: str) -> str | None:
@@ -222,7 +225,7 @@ class Generation:
             if not SPELLABLE_RE.match(word) or text[match.end() : match.end() + 1] == "*":
                 return match.group()
             if not self.speller.known(word):
-                term = stem(word)
+                term = self.analysis.stem(word)
                 if any(self._has(field, term) for field, _ in WEBCAST_FIELDS):
                     return match.group()  # a form nobody said of a word they did ("radiations")
             correction = self.speller.correct(word)
@@ -247,7 +250,8 @@ class Generation:
     ) -> SearchResults:
         """One page of webcasts matching every clause, each with its best moments."""
         clauses = self.expand(clauses)
-        results = SearchResults(query=text, page=page, per_page=per_page)
+        lang = self.analysis.code
+        results = SearchResults(query=text, page=page, per_page=per_page, lang=lang)
         ranked, results.total = self.rank(clauses, filters, page * per_page)
         found = []
         for score, docnum in ranked[(page - 1) * per_page :]:
@@ -284,6 +288,7 @@ class Generation:
                 self._passage,
                 counts.get(slug, 0),
                 hits_per_webcast,
+                self.analysis,
             )
             results.results.append(
                 WebcastResult(
@@ -295,6 +300,7 @@ class Generation:
                     matched_fields=matched_fields(meta, matcher, counts.get(slug, 0) > 0),
                     speakers=list(meta["speakers"]),
                     topics=list(meta["topics"]),
+                    lang=lang,
                 )
             )
         return results

@@ -24,8 +24,10 @@ MUCH_MORE_COMMON = 5  # ... if a neighbour is said this many times more often
 class Speller:
     """Corrects words against a word list with counts."""
 
-    def __init__(self, counts: Mapping[str, int], extra_words: Iterable[str] = ()):
+    def __init__(self, counts: Mapping[str, int], extra_words: Iterable[str] = (),
+                 alphabet: str = _ALPHABET):
         self.counts: dict[str, int] = dict(counts)
+        self.alphabet = alphabet  # the letters an edit tries (the language's)
         for word in extra_words:  # e.g. glossary terms: known even if no one said them yet
             if SPELLABLE_RE.match(word):
                 self.counts.setdefault(word, 1)
@@ -43,7 +45,7 @@ class Speller:
         count = self.counts.get(word, 0)
         if count > RARE:
             return None
-        near = self._best(w for w in _edits1(word) if w in self.counts)
+        near = self._best(w for w in _edits1(word, self.alphabet) if w in self.counts)
         if count:  # a rare word: only a far more common neighbour replaces it
             if near and self.counts[near] >= MUCH_MORE_COMMON * count:
                 return near
@@ -97,8 +99,8 @@ def _bigrams(word: str) -> list[str]:
     return [padded[i : i + 2] for i in range(len(padded) - 1)]
 
 
-def _edits1(word: str) -> set[str]:
-    letters = _ALPHABET + "".join(sorted(set(word) - set(_ALPHABET)))
+def _edits1(word: str, alphabet: str = _ALPHABET) -> set[str]:
+    letters = alphabet + "".join(sorted(set(word) - set(alphabet)))
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
     deletes = [a + b[1:] for a, b in splits if b]
     transposes = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]

@@ -19,6 +19,7 @@ files in place), scoring and ranged (bulk BM25F scores and weights), schema, sea
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from . import compat
 compat.check()
 
 from whoosh.filedb.filestore import FileStorage  # noqa: E402
+from whoosh.lang import NoStemmer, stemmer_for_language  # noqa: E402
 from whoosh.lang.porter import stem as porter_stem  # noqa: E402
 
 from .queries import AllOf, AnyOf, Phrase, Query, Word  # noqa: E402
@@ -57,6 +59,16 @@ def stored_documents(path: Path, index: str, field: str, value: str) -> list[dic
         return [dict(stored) for stored in searcher.documents(**{field: value})]
 
 
+def stemmer(name: str) -> Callable[[str], str]:
+    """The stemmer Whoosh ships under `name`: "en_porter" (Porter's, English) or a Snowball
+    language ("spanish", "es", "portuguese", ...); LookupError when it has none."""
+    try:
+        stem: Callable[[str], str] = stemmer_for_language(name)
+    except NoStemmer:
+        raise LookupError(f"Whoosh has no stemmer {name!r}") from None
+    return stem
+
+
 def index_exists(path: Path) -> bool:
     """Does the directory hold both indexes of a generation?"""
     storage = FileStorage(str(path), readonly=True)
@@ -78,5 +90,6 @@ __all__ = [
     "index_exists",
     "open_writer",
     "porter_stem",
+    "stemmer",
     "stored_documents",
 ]
