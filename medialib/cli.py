@@ -338,12 +338,15 @@ def list_(ctx: Context, as_json: bool, needs_review: bool) -> None:
 @click.option("--series", help="Only webcasts of this series id.")
 @click.option("--kind", type=click.Choice(["video", "audio"]), help="Only video or audio items.")
 @click.option("--json", "as_json", is_flag=True, help="Print the search contract's JSON document.")
+@click.option("--lang", default="en", show_default=True, callback=_language, metavar="LANG",
+              help="Search the captions in this language (es: Spanish words, accents optional, "
+                   "Spanish synonyms and spelling suggestions).")
 @pass_ctx
 def search(ctx: Context, query: str, topic: str | None, speaker: str | None,
-           series: str | None, kind: str | None, as_json: bool) -> None:
+           series: str | None, kind: str | None, as_json: bool, lang: str) -> None:
     """Search every transcript; results name the webcast and the moment."""
     found = run(lambda: ctx.library.index.search(query, topic=topic, speaker=speaker,
-                                                 series=series, kind=kind))
+                                                 series=series, kind=kind, lang=lang))
     if as_json:
         click.echo(json.dumps(found.document(), indent=2, ensure_ascii=False))
     else:
