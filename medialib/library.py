@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .captions import CaptionError, Cue, load_captions
 from .catalog import Catalog, Webcast
@@ -177,58 +177,41 @@ class Library:
                 written.append(path)
         return written
 
-    def indexed(self, catalog: Catalog, loaded: LoadedWebcast) -> IndexedWebcast:
+    def indexed(self, catalog: Catalog, loaded: LoadedWebcast, lang: str = "en",
+                cues: Sequence[Cue] | None = None) -> IndexedWebcast:
+        """The webcast's search document in `lang`: `cues` (default: the captions in `lang`,
+        else the first track's), and its title, summary, chapter titles and topic names in
+        `lang` where the catalog translates them (the original where it does not)."""
         w = loaded.webcast
-        cues = loaded.tracks.get("en") or next(iter(loaded.tracks.values()), ())
+        if cues is None:
+            cues = loaded.tracks.get(lang) or next(iter(loaded.tracks.values()), ())
+        text = w.text(lang)
         document: IndexedWebcast = _search().IndexedWebcast(
             slug=w.slug,
-            title=w.title,
-            summary=w.summary,
+            title=text.title,
+            summary=text.summary,
             kind=w.kind,
             series=w.series,
             recorded=w.recorded,
             speakers=tuple((s, catalog.speakers[s].display) for s in w.speakers),
-            topics=tuple((t, catalog.topics[t].name) for t in w.topics),
-            chapters=tuple(w.chapters),
+            topics=tuple((t, catalog.topics[t].text(lang).name) for t in w.topics),
+            chapters=tuple(replace(c, title=title)
+                           for c, title in zip(w.chapters, text.chapters, strict=True)),
             cues=tuple(cues),
+            lang=lang,
         )
         return document
 
     def indexed_languages(self, catalog: Catalog, loaded: LoadedWebcast) -> list[IndexedWebcast]:
-        """The webcast's search documents, one per language it has captions in, each searched
-        with that language's analysis: English as indexed(); another language with its captions
-        and the title, summary, chapter titles and topic names the catalog translates into it
-        (the original where it does not). A webcast without captions: one, in its language."""
-        w = loaded.webcast
+        """The webcast's search documents: one per language it has captions in (es-MX is
+        searched as es), each analyzed as that language; without captions, one in its own
+        language."""
         tracks: dict[str, Sequence[Cue]] = {}
         for lang, cues in loaded.tracks.items():
-            tracks.setdefault(lang.split("-")[0].lower(), cues)  # es-MX is searched as es
+            tracks.setdefault(lang.split("-")[0].lower(), cues)
         if not tracks:
-            tracks[(getattr(w, "language", "") or "en").split("-")[0].lower()] = ()
-        documents = []
-        for lang, cues in tracks.items():
-            if lang == "en":
-                documents.append(self.indexed(catalog, loaded))
-                continue
-            text = _in_language(w, lang)
-            titles = [c if isinstance(c, str) else c.title for c in getattr(text, "chapters", ())]
-            if len(titles) != len(w.chapters):
-                titles = [c.title for c in w.chapters]
-            documents.append(_search().IndexedWebcast(
-                slug=w.slug,
-                title=text.title,
-                summary=text.summary,
-                kind=w.kind,
-                series=w.series,
-                recorded=w.recorded,
-                speakers=tuple((s, catalog.speakers[s].display) for s in w.speakers),
-                topics=tuple((t, _in_language(catalog.topics[t], lang).name) for t in w.topics),
-                chapters=tuple(replace(c, title=t) for c, t in zip(w.chapters, titles,
-                                                                    strict=True)),
-                cues=tuple(cues),
-                lang=lang,
-            ))
-        return documents
+            tracks[loaded.webcast.language.split("-")[0].lower()] = ()
+        return [self.indexed(catalog, loaded, lang, cues) for lang, cues in tracks.items()]
 
     # ---- one webcast at a time (ingest, remove, recovery) ----------------------------------
 
@@ -420,13 +403,6 @@ class Library:
         with db.transaction(self.sessions) as session:
             self._written = _rows().write_all(
                 session, catalog, rows, carried, self.settings.publish_unreviewed_captions)
-
-
-def _in_language(item: Any, lang: str) -> Any:
-    """The catalog's text of `item` in `lang` (its translation, or the original: catalog
-    `.text(lang)`), or `item` itself from a catalog without translations."""
-    text = getattr(item, "text", None)
-    return text(lang) if callable(text) else item
 
 
 def _commit(session: Session) -> None:

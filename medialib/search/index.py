@@ -262,6 +262,7 @@ class SearchIndex:
             return root
         if code not in self._languages:
             path = language_dir(root.path, code)
+            error = ""
             with _quiet_whoosh_leaks():
                 try:
                     self._languages[code] = (
@@ -270,11 +271,12 @@ class SearchIndex:
                         if index_exists(path) else None
                     )
                 except Exception as exc:  # a damaged language directory
+                    error = repr(exc)
+                if error:
                     gc.collect()
-                    raise SearchUnavailable(
-                        f"the search index in {path} cannot be opened: {exc!r}; "
-                        "run `medialib reindex`"
-                    ) from None
+            if error:
+                raise SearchUnavailable(f"the search index in {path} cannot be opened: {error}; "
+                                        "run `medialib reindex`")
         return self._languages[code]
 
     def _close_languages(self) -> None:
