@@ -1,4 +1,5 @@
-"""A full rebuild, in one process or in two: the webcast index here, the passages in a worker.
+"""A full rebuild, in one process or in two: the webcast index here, the passages in a worker;
+and the writes of one language's indexes and word list (build_language, change_language).
 
 The two indexes cost about the same to write (the webcast index has a term for nearly every pair
 of neighbouring words said; the passages have most of the postings), and neither needs the other,
@@ -16,7 +17,9 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import json
 import multiprocessing
+import os
 import queue
 import traceback
 from collections import Counter
@@ -24,8 +27,16 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .documents import CueRecord, analyzed_cues, passage_documents, spellable, webcast_document
-from .engine import PASSAGES, WEBCASTS, open_writer
+from .documents import (
+    SPELLING_FILE,
+    CueRecord,
+    analyzed_cues,
+    indexed_word_counts,
+    passage_documents,
+    spellable,
+    webcast_document,
+)
+from .engine import PASSAGES, WEBCASTS, create_generation, open_writer, stored_documents
 from .model import IndexedWebcast
 
 QUEUED_WEBCASTS = 8  # webcasts waiting for the worker (bounds memory when it falls behind)
@@ -153,3 +164,40 @@ def _passage_worker(path: str, jobs: Any, done: Any) -> None:
         done.put(("ok", None))
     except BaseException:
         done.put(("error", traceback.format_exc()))
+
+
+def build_language(path: Path, webcasts: Iterable[IndexedWebcast], procs: int) -> None:
+    """Write the indexes and word list of one language into the new directory `path`."""
+    create_generation(path)
+    if procs > 1:
+        counts = build_in_two_processes(path, webcasts)
+    else:
+        counts = build_in_one_process(path, webcasts)
+    write_json(path / SPELLING_FILE, dict(sorted(counts.items())))
+
+
+def change_language(path: Path, slug: str, webcast: IndexedWebcast | None) -> None:
+    """Replace (or, without `webcast`, delete) one webcast's documents in the indexes of one
+    language at `path`, and its words in that language's word list."""
+    counts = Counter(read_json(path / SPELLING_FILE))
+    counts.subtract(indexed_word_counts(stored_documents(path, WEBCASTS, "slug", slug),
+                                        stored_documents(path, PASSAGES, "slug", slug)))
+    ww = open_writer(path, WEBCASTS)
+    pw = open_writer(path, PASSAGES)
+    write_webcasts(ww, pw, [webcast] if webcast is not None else [], counts, delete_slug=slug)
+    write_json(path / SPELLING_FILE, {w: n for w, n in sorted(counts.items()) if n > 0})
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Replace the JSON file at `path` atomically (readers see the old file or the new one)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def read_json(path: Path) -> dict[str, int]:
+    """A word list as written by write_json(); empty when missing or damaged."""
+    try:
+        return dict(json.loads(path.read_text("utf-8")))
+    except (OSError, ValueError):
+        return {}

@@ -22,10 +22,11 @@ from typing import Any
 
 from medialib.captions import Cue
 
-from .analysis import SPELLABLE_RE, ENGLISH, Analysis, analysis_for, words
+from .analysis import ENGLISH, SPELLABLE_RE, Analysis, analysis_for, words
 from .model import IndexedWebcast
 
 PASSAGE_CUES = 32  # about two minutes of speech
+SPELLING_FILE = "spelling.json"  # beside the two indexes: each word said and how often
 # Between chapter titles (or topics) in one field, so that no phrase runs from one to the next;
 # it is not a word character, so no query ever produces it.
 SEPARATOR = "\u2063"

@@ -4,6 +4,7 @@ Layout of `index_dir`::
 
     CURRENT          {"generation": "gen-...", "serial": 7}, replaced atomically (os.replace)
     gen-<time>-<pid>/  a complete index: Whoosh indexes "webcasts" and "passages", spelling.json
+                       (English), and lang-<code>/ the same for each other language (layout.py)
     .write.lock      held (flock) by whoever writes, so writers never interleave
 
 A rebuild writes a new generation and then points CURRENT at it: readers see the old index or the
@@ -28,7 +29,6 @@ import threading
 import time
 import warnings
 import zlib
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -37,8 +37,7 @@ from medialib.glossary import Glossary, GlossaryMatcher
 
 from .analysis import ENGLISH as ENGLISH_ANALYSIS
 from .analysis import Analysis, analysis_for, language_code
-from .building import build_in_one_process, build_in_two_processes, write_webcasts
-from .documents import indexed_word_counts
+from .building import build_language, change_language, write_json
 from .engine import (
     PASSAGES,
     WEBCASTS,
@@ -46,8 +45,6 @@ from .engine import (
     ReferenceEngine,
     create_generation,
     index_exists,
-    open_writer,
-    stored_documents,
 )
 from .layout import (
     ENGLISH,
@@ -59,7 +56,7 @@ from .layout import (
 )
 from .model import IndexedWebcast, SearchResults, SearchUnavailable
 from .query import clean_query, parse_query
-from .searching import FEW_RESULTS, SPELLING_FILE, Generation
+from .searching import FEW_RESULTS, Generation
 
 POINTER = "CURRENT"
 LOCK = ".write.lock"
@@ -305,9 +302,9 @@ class SearchIndex:
             path = self.index_dir / f"{GENERATION_PREFIX}{time.time_ns():020d}-{os.getpid()}"
             try:
                 others: dict[str, list[IndexedWebcast]] = {}
-                _build(path, english_first(webcasts, others), procs)
+                build_language(path, english_first(webcasts, others), procs)
                 for code, documents in sorted(others.items()):
-                    _build(language_dir(path, code), documents, procs)
+                    build_language(language_dir(path, code), documents, procs)
             except BaseException:
                 shutil.rmtree(path, ignore_errors=True)
                 raise
@@ -343,7 +340,7 @@ class SearchIndex:
                 where = language_dir(path, code)
                 if code != ENGLISH and not index_exists(where):
                     create_generation(where)
-                _change_language(where, slug, by_language.get(code))
+                change_language(where, slug, by_language.get(code))
             self._write_pointer(name)
 
     @contextlib.contextmanager
@@ -365,7 +362,7 @@ class SearchIndex:
     def _write_pointer(self, generation: str) -> None:
         previous = self._pointer_or_none()
         serial = int(previous.get("serial", 0)) + 1 if previous else 1
-        _write_json(self.index_dir / POINTER, {"generation": generation, "serial": serial})
+        write_json(self.index_dir / POINTER, {"generation": generation, "serial": serial})
 
 
 @functools.lru_cache(maxsize=1)
@@ -379,28 +376,6 @@ def _compiled(glossary: Glossary,
     """The glossary's matcher over index terms, and its words (known to the speller)."""
     words = [w for term in glossary.terms() for w in term.lower().split()]
     return glossary.compile(analysis.terms), words
-
-
-def _build(path: Path, webcasts: Iterable[IndexedWebcast], procs: int) -> None:
-    """Write the indexes and word list of one language into the new directory `path`."""
-    create_generation(path)
-    if procs > 1:
-        counts = build_in_two_processes(path, webcasts)
-    else:
-        counts = build_in_one_process(path, webcasts)
-    _write_json(path / SPELLING_FILE, dict(sorted(counts.items())))
-
-
-def _change_language(path: Path, slug: str, webcast: IndexedWebcast | None) -> None:
-    """Replace (or, without `webcast`, delete) one webcast's documents in the indexes of one
-    language at `path`, and its words in that language's word list."""
-    counts = Counter(_read_json(path / SPELLING_FILE))
-    counts.subtract(indexed_word_counts(stored_documents(path, WEBCASTS, "slug", slug),
-                                        stored_documents(path, PASSAGES, "slug", slug)))
-    ww = open_writer(path, WEBCASTS)
-    pw = open_writer(path, PASSAGES)
-    write_webcasts(ww, pw, [webcast] if webcast is not None else [], counts, delete_slug=slug)
-    _write_json(path / SPELLING_FILE, {w: n for w, n in sorted(counts.items()) if n > 0})
 
 
 @contextlib.contextmanager
@@ -424,19 +399,6 @@ def _parse_pointer(raw: bytes, index_dir: Path) -> dict[str, Any]:
         raise SearchUnavailable(
             f"{index_dir / POINTER} is damaged ({exc!r}); run `medialib reindex`"
         ) from None
-
-
-def _write_json(path: Path, data: Any) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def _read_json(path: Path) -> dict[str, int]:
-    try:
-        return dict(json.loads(path.read_text("utf-8")))
-    except (OSError, ValueError):
-        return {}
 
 
 def _int(value: Any, default: int) -> int:

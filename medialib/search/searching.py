@@ -22,7 +22,7 @@ from typing import Any
 
 from .analysis import ENGLISH, SPELLABLE_RE, Analysis
 from .cache import BoundedCache
-from .documents import WEBCAST_FIELDS
+from .documents import SPELLING_FILE, WEBCAST_FIELDS
 from .engine import (
     PASSAGES,
     WEBCASTS,
@@ -39,7 +39,6 @@ from .moments import matched_fields, webcast_moments
 from .query import Clause, TextMatcher
 from .spelling import Speller
 
-SPELLING_FILE = "spelling.json"
 MAX_PREFIX_TERMS = 24  # a prefix stands for at most this many words (its most common ones)
 MAX_PREFIX_SCAN = 400  # ... chosen among at most this many in the lexicon
 FEW_RESULTS = 3  # below this many webcasts, offer a spelling suggestion
