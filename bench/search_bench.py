@@ -15,6 +15,11 @@ starts a PostgreSQL cluster for the run, as the tests do), then searched through
 process (GET /api/search, page cache off) while every SQL statement the app sends is counted,
 and through `medialib serve`. Such a run on another database writes "## Search on PostgreSQL",
 with the figures of a former SQLite run (--beside ITS_OUT) in the next column.
+
+With --half-spanish, a second index holds the same webcasts with Spanish captions for every
+second one (bench/search_synth_es.py), and the English queries run on both indexes side by side,
+the Spanish queries (lang="es") on the second; --write then replaces the "## Search in two
+languages" section instead.
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ sys.path[:0] = [str(HERE), str(HERE.parent)]
 
 from results import write_section  # noqa: E402
 from search_synth import _long_tail, synthetic_library  # noqa: E402
+from search_synth_es import SPANISH_QUERIES, with_spanish  # noqa: E402
 
 from medialib.captions import cues_to_webvtt  # noqa: E402
 from medialib.search import SearchIndex  # noqa: E402
@@ -117,25 +123,28 @@ def dir_size(path: Path) -> int:
 # ---- phases (each runs in its own process) -------------------------------------------------
 
 
-def phase_build(args: argparse.Namespace) -> dict[str, Any]:
-    index_dir = Path(args.out) / "index"
+def phase_build(args: argparse.Namespace, name: str = "index",
+                spanish: bool = False) -> dict[str, Any]:
+    index_dir = Path(args.out) / name
     shutil.rmtree(index_dir, ignore_errors=True)
     count = {"cues": 0, "webcasts": 0}
+    library = with_spanish(synthetic_library(args.hours, SEED), SEED) if spanish else (
+        synthetic_library(args.hours, SEED))
 
     def counted():
-        for webcast in synthetic_library(args.hours, SEED):
+        for webcast in library:
             count["cues"] += len(webcast.cues)
             count["webcasts"] += 1
             yield webcast
 
     # The synthetic text is generated while indexing; time it alone to subtract it.
     start = time.perf_counter()
-    for _ in synthetic_library(min(args.hours, 20), SEED + 1):
-        pass
-    generate_per_hour = (time.perf_counter() - start) / min(args.hours, 20)
+    sample = synthetic_library(min(args.hours, 20), SEED + 1)
+    generated = sum(1 for _ in (with_spanish(sample, SEED + 1) if spanish else sample))
+    generate_per_document = (time.perf_counter() - start) / generated
     start = time.perf_counter()
     SearchIndex(index_dir).rebuild(counted(), procs=args.procs)
-    seconds = time.perf_counter() - start - generate_per_hour * args.hours
+    seconds = time.perf_counter() - start - generate_per_document * count["webcasts"]
     current = json.loads((index_dir / "CURRENT").read_text())["generation"]
     return {
         **count,
@@ -212,12 +221,13 @@ def fts_search(db: sqlite3.Connection, query: str, filters: dict[str, str]) -> i
     return len(grouped)
 
 
-def timed_rounds(run, rounds: int) -> dict[str, list[float]]:
+def timed_rounds(run, rounds: int, query_set=None) -> dict[str, list[float]]:
+    query_set = queries() if query_set is None else query_set
     by_kind: dict[str, list[float]] = {}
-    for _, query, filters in queries():  # warm-up: open files, fill caches
+    for _, query, filters in query_set:  # warm-up: open files, fill caches
         run(query, filters)
     for _ in range(rounds):
-        for kind, query, filters in queries():
+        for kind, query, filters in query_set:
             start = time.perf_counter()
             run(query, filters)
             by_kind.setdefault(kind, []).append((time.perf_counter() - start) * 1000)
@@ -398,8 +408,31 @@ def phase_add(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def phase_build_es(args: argparse.Namespace) -> dict[str, Any]:
+    """The half-Spanish index: every webcast, and Spanish captions for every second one."""
+    return phase_build(args, "index-es", spanish=True)
+
+
+def phase_query_es(args: argparse.Namespace) -> dict[str, Any]:
+    """The English queries on the half-Spanish index, and the Spanish queries (lang="es")."""
+    index = SearchIndex(Path(args.out) / "index-es")
+    index.search("warm up")
+    index.search("calentar", lang="es")
+    english = timed_rounds(lambda q, f: index.search(q, **f), args.rounds)
+    spanish = timed_rounds(lambda q, f: index.search(q, lang="es", **f), args.rounds,
+                           SPANISH_QUERIES)
+    return {
+        "english": english, "spanish": spanish, "peak_mb": peak_mb(),
+        "english_totals": {q: index.search(q, **f).total for _, q, f in queries()},
+        "spanish_totals": {q: index.search(q, lang="es", **f).total
+                           for _, q, f in SPANISH_QUERIES},
+    }
+
+
 PHASES = {
     "build": phase_build,
+    "build_es": phase_build_es,
+    "query_es": phase_query_es,
     "fts": phase_fts,
     "query": phase_query,
     "http": phase_http,
@@ -530,6 +563,66 @@ def report(args: argparse.Namespace, res: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def languages_report(args: argparse.Namespace, res: dict[str, Any]) -> str:
+    """English only beside half Spanish: builds, then English and Spanish queries."""
+    english, both = res["query"], res["query_es"]
+    spanish_docs = res.get("build_es", {}).get("webcasts", 0) - res.get("build", {}).get(
+        "webcasts", 0)
+    lines = [
+        f"{args.hours} synthetic one-hour webcasts (`bench/search_synth.py`, seed {SEED}); the "
+        f"half-Spanish index also has Spanish captions for every second one ({spanish_docs} "
+        "Spanish documents of ~900 cues, `bench/search_synth_es.py`), each language in its own "
+        f"indexes. {os.cpu_count()} cores, load average {res['load']:.1f} when the run started "
+        "(the machine is shared: other work running at the same time slows every figure).",
+        "",
+        "| figure | English only | half Spanish | goal |",
+        "| --- | --- | --- | --- |",
+    ]
+    if "build" in res and "build_es" in res:
+        b, e = res["build"], res["build_es"]
+        lines += [
+            f"| full rebuild (procs={args.procs}) | {b['cues']:,} cues in {b['seconds']:.1f} s "
+            f"= {b['cues_per_s']:,.0f} cues/s | {e['cues']:,} cues in {e['seconds']:.1f} s = "
+            f"{e['cues_per_s']:,.0f} cues/s | |",
+            f"| index size | {b['index_mb']:,.0f} MB | {e['index_mb']:,.0f} MB | |",
+            f"| peak memory, rebuild | {b['peak_mb']:,.0f} MB | {e['peak_mb']:,.0f} MB | |",
+        ]
+    e50, e95 = stats([v for vs in english["ours"].values() for v in vs])
+    b50, b95 = stats([v for vs in both["english"].values() for v in vs])
+    s50, s95 = stats([v for vs in both["spanish"].values() for v in vs])
+    goal = "p50 ≤ 10 ms, p95 ≤ 50 ms"
+    lines += [
+        f"| English queries, in process | p50 **{e50:.1f} ms**, p95 **{e95:.1f} ms** | "
+        f"p50 **{b50:.1f} ms**, p95 **{b95:.1f} ms** | {goal} |",
+        f"| Spanish queries (`lang=\"es\"`), in process | — | p50 **{s50:.1f} ms**, "
+        f"p95 **{s95:.1f} ms** | {goal} |",
+        f"| peak memory, open searchers after the queries | {english['peak_mb']:,.0f} MB | "
+        f"{both['peak_mb']:,.0f} MB | |",
+        "",
+        "| English queries, kind | queries × rounds | English only p50 / p95 ms | "
+        "half Spanish p50 / p95 ms |",
+        "| --- | --- | --- | --- |",
+    ]
+    for kind, values in english["ours"].items():
+        o50, o95 = stats(values)
+        h50, h95 = stats(both["english"][kind])
+        lines.append(f"| {kind} | {len(values)} | {o50:.1f} / {o95:.1f} | {h50:.1f} / {h95:.1f} |")
+    lines += ["", "| Spanish queries, kind | queries × rounds | p50 ms | p95 ms |",
+              "| --- | --- | --- | --- |"]
+    for kind, values in both["spanish"].items():
+        o50, o95 = stats(values)
+        lines.append(f"| {kind} | {len(values)} | {o50:.1f} | {o95:.1f} |")
+    same = english["totals"] == both["english_totals"]
+    lines += [
+        "",
+        "English queries match the same webcasts on both indexes: "
+        f"{'yes' if same else 'NO'}. Webcasts matched per Spanish query:",
+        "",
+        "; ".join(f"`{k}` {v}" for k, v in both["spanish_totals"].items()),
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--hours", type=int, default=1000, help="one-hour webcasts to generate")
@@ -551,6 +644,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
                              "shown beside these")
     parser.add_argument("--reuse", action="store_true", help="keep the indexes of a former run")
     parser.add_argument("--no-fts", action="store_true", help="skip the SQLite FTS5 comparison")
+    parser.add_argument("--half-spanish", action="store_true",
+                        help="also build the index with Spanish captions for every second "
+                             "webcast and time English and Spanish queries on it, side by side")
     parser.add_argument("--write", action="store_true", help="update bench/RESULTS.md")
     parser.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -630,7 +726,7 @@ def run(argv: list[str], command: str) -> None:
     previous = Path(args.out) / "results.json"
     if args.reuse and previous.exists():  # the build figures of the run that built the indexes
         earlier = json.loads(previous.read_text())
-        res.update({k: earlier[k] for k in ("build", "fts") if k in earlier})
+        res.update({k: earlier[k] for k in ("build", "fts", "build_es") if k in earlier})
     if args.no_fts:
         (Path(args.out) / "fts.sqlite").unlink(missing_ok=True)
     if not args.reuse:
@@ -643,9 +739,15 @@ def run(argv: list[str], command: str) -> None:
     elif args.serve:
         res["http"] = run_phase("serve", argv)
         res["app"] = run_phase("app", argv)
+    if args.half_spanish:
+        if not args.reuse:
+            res["build_es"] = run_phase("build_es", argv)
+        res["query_es"] = run_phase("query_es", argv)
     res["add"] = run_phase("add", argv)
     res["load_end"] = os.getloadavg()[0]
     body = report(args, res)
+    if args.half_spanish:
+        body = languages_report(args, res)
     (Path(args.out) / "results.json").write_text(json.dumps(res, indent=1))
     on_other = "app" in res and res["app"]["backend"] != "sqlite"
     if on_other:
@@ -654,7 +756,9 @@ def run(argv: list[str], command: str) -> None:
         body = databases_report(res, beside) + "\n" + body
     print(body)
     if args.write:
-        write_section("Search on PostgreSQL" if on_other else "Search", body, command)
+        section = "Search in two languages" if args.half_spanish else (
+            "Search on PostgreSQL" if on_other else "Search")
+        write_section(section, body, command)
 
 
 if __name__ == "__main__":
