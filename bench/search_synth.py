@@ -111,34 +111,38 @@ def _long_tail(rng: random.Random, n: int) -> list[str]:
 
 
 class _Speech:
-    """Sentence source for one webcast: templates, its theme, fillers and the long tail."""
+    """Sentence source for one webcast: templates, its theme, fillers and the long tail (the
+    words of a language are class attributes: search_synth_es.py speaks Spanish)."""
+
+    templates, drugs, conditions, procedures = TEMPLATES, DRUGS, CONDITIONS, PROCEDURES
+    people, filler, common = PEOPLE, FILLER, COMMON
 
     def __init__(self, rng: random.Random, tail: list[str], tail_cum: list[float]):
         self.rng = rng
         self.tail = tail
         self.tail_cum = tail_cum
-        self.theme_drugs = rng.sample(DRUGS, 3)
-        self.theme_conditions = rng.sample(CONDITIONS, 3)
-        self.theme_procedures = rng.sample(PROCEDURES, 3)
+        self.theme_drugs = rng.sample(self.drugs, 3)
+        self.theme_conditions = rng.sample(self.conditions, 3)
+        self.theme_procedures = rng.sample(self.procedures, 3)
 
     def _pick(self, theme: list[str], pool: tuple[str, ...] | list[str]) -> str:
         return self.rng.choice(theme) if self.rng.random() < 0.7 else self.rng.choice(pool)
 
     def sentence(self) -> list[str]:
         rng = self.rng
-        text = rng.choice(TEMPLATES).format(
-            f=rng.choice(FILLER).capitalize(),
-            d=self._pick(self.theme_drugs, DRUGS),
-            d2=rng.choice(DRUGS),
-            c=self._pick(self.theme_conditions, CONDITIONS),
-            p=self._pick(self.theme_procedures, PROCEDURES),
-            p2=rng.choice(PROCEDURES),
-            who=rng.choice(PEOPLE),
+        text = rng.choice(self.templates).format(
+            f=rng.choice(self.filler).capitalize(),
+            d=self._pick(self.theme_drugs, self.drugs),
+            d2=rng.choice(self.drugs),
+            c=self._pick(self.theme_conditions, self.conditions),
+            p=self._pick(self.theme_procedures, self.procedures),
+            p2=rng.choice(self.procedures),
+            who=rng.choice(self.people),
         )
         words = text.split()
         # Speech wanders: a few common words and, now and then, a rarer one.
         for _ in range(rng.randint(0, 3)):
-            words.insert(rng.randrange(len(words)), rng.choice(COMMON))
+            words.insert(rng.randrange(len(words)), rng.choice(self.common))
         if rng.random() < 0.5:
             words.insert(
                 rng.randrange(len(words)), rng.choices(self.tail, cum_weights=self.tail_cum)[0]

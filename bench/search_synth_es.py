@@ -16,7 +16,7 @@ import random
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
-from search_synth import DRUGS, _long_tail
+from search_synth import _long_tail, _Speech
 
 from medialib.captions import Cue
 from medialib.chapters import Chapter
@@ -105,32 +105,11 @@ SPANISH_QUERIES: list[tuple[str, str, dict[str, str]]] = [
 ]
 
 
-class _Habla:
-    """Spanish sentences for one webcast: templates, its theme, fillers and the long tail."""
+class _Habla(_Speech):
+    """Spanish sentences for one webcast (the English ones' structure, Spanish words)."""
 
-    def __init__(self, rng: random.Random, tail: list[str], tail_cum: list[float]):
-        self.rng, self.tail, self.tail_cum = rng, tail, tail_cum
-        self.drugs = rng.sample(DRUGS, 3)
-        self.conditions = rng.sample(CONDITIONS, 3)
-        self.procedures = rng.sample(PROCEDURES, 3)
-
-    def _pick(self, theme: list[str], pool: tuple[str, ...] | list[str]) -> str:
-        return self.rng.choice(theme) if self.rng.random() < 0.7 else self.rng.choice(pool)
-
-    def sentence(self) -> list[str]:
-        rng = self.rng
-        words = rng.choice(TEMPLATES).format(
-            f=rng.choice(FILLER).capitalize(), d=self._pick(self.drugs, DRUGS),
-            d2=rng.choice(DRUGS), c=self._pick(self.conditions, CONDITIONS),
-            p=self._pick(self.procedures, PROCEDURES), p2=rng.choice(PROCEDURES),
-            who=rng.choice(PEOPLE),
-        ).split()
-        for _ in range(rng.randint(0, 3)):
-            words.insert(rng.randrange(len(words)), rng.choice(COMMON))
-        if rng.random() < 0.5:
-            words.insert(rng.randrange(len(words)),
-                         rng.choices(self.tail, cum_weights=self.tail_cum)[0])
-        return words
+    templates, conditions, procedures = TEMPLATES, CONDITIONS, PROCEDURES
+    people, filler, common = PEOPLE, FILLER, COMMON
 
 
 def spanish_version(webcast: IndexedWebcast, rng: random.Random, tail: list[str],
@@ -147,11 +126,12 @@ def spanish_version(webcast: IndexedWebcast, rng: random.Random, tail: list[str]
         words = words[size:]
     chapters = tuple(
         Chapter(chapter.start, rng.choice(CHAPTERS).format(
-            p=habla.procedures[i % 3], c=habla.conditions[i % 3], d=habla.drugs[i % 3]))
+            p=habla.theme_procedures[i % 3], c=habla.theme_conditions[i % 3],
+            d=habla.theme_drugs[i % 3]))
         for i, chapter in enumerate(webcast.chapters)
     )
-    title = "{} y {}: {}".format(habla.procedures[0].removeprefix("una ").removeprefix("un ")
-                                 .capitalize(), habla.conditions[0], rng.choice(ENDINGS))
+    title = "{} y {}: {}".format(habla.theme_procedures[0].removeprefix("una ").removeprefix("un ")
+                                 .capitalize(), habla.theme_conditions[0], rng.choice(ENDINGS))
     return replace(webcast, title=title, summary=" ".join(habla.sentence() + habla.sentence()),
                    chapters=chapters, cues=tuple(cues), lang="es")
 
