@@ -167,36 +167,46 @@ def test_api_lang_defaults_to_english_and_refuses_nothing(spanish_client):
     assert [r["slug"] for r in spanish.get_json()["results"]] == [SPOKEN]
 
 
+def languages(html: str) -> str:
+    """The search page's list of the same search in the other languages."""
+    found = re.search(r'<ul class="search-languages" role="list">(.*?)</ul>', html, re.S)
+    assert found, "no link to the same search in another language"
+    return found.group(1)
+
+
 def test_the_spanish_search_page_searches_in_spanish(spanish_client):
     page = spanish_client.get("/es/search", query_string={"q": "efectos secundarios"})
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "<mark>efectos</mark> <mark>secundarios</mark>" in html
     assert f'href="/es/webcasts/{PROXY}?t=12"' in html  # the moment, with Spanish captions
-    link = re.search(r'<a href="([^"]+)" hreflang="en" lang="en">([^<]+)</a>', html)
+    link = re.search(r'<a href="([^"]+)" hreflang="en" lang="en">([^<]+)</a>', languages(html))
     assert link and link.group(1) == "/search?q=efectos+secundarios"
     assert link.group(2) == "Search in English"
-    assert "in another language" not in html  # Spanish found it: no count
+    assert "en otro idioma" not in html  # Spanish found it: no count
 
 
 def test_the_english_search_page_links_to_the_same_search_in_spanish(spanish_client):
     html = spanish_client.get("/search", query_string={"q": "proxy", "topic": "x"}).get_data(
         as_text=True)
-    assert re.search(r'<a href="/es/search\?q=proxy&amp;topic=x" hreflang="es" lang="es">', html)
+    assert re.search(r'<a href="/es/search\?q=proxy&amp;topic=x" hreflang="es" lang="es">'
+                     r'Buscar en español</a>', languages(html))
     assert "in another language" not in html
 
 
 def test_english_only_words_get_a_link_to_the_english_search(spanish_client):
     html = spanish_client.get("/es/search", query_string={"q": "notary"}).get_data(as_text=True)
     assert "<mark>" not in html
-    assert "1 talk in another language mentions these words:" in html
-    assert '<a href="/search?q=notary" hreflang="en" lang="en">Search in English</a>' in html
+    assert "1 charla en otro idioma menciona estas palabras:" in html
+    assert '<a href="/search?q=notary" hreflang="en" lang="en">Search in English</a>' in (
+        languages(html))
 
 
 def test_spanish_only_words_get_a_link_to_the_spanish_search(spanish_client):
     html = spanish_client.get("/search", query_string={"q": "cansancio"}).get_data(as_text=True)
     assert "1 talk in another language mentions these words:" in html
-    assert re.search(r'<a href="/es/search\?q=cansancio" hreflang="es" lang="es">', html)
+    assert re.search(r'<a href="/es/search\?q=cansancio" hreflang="es" lang="es">',
+                     languages(html))
 
 
 def test_no_link_without_a_query(spanish_client):

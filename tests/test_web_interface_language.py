@@ -26,8 +26,10 @@ SPANISH_PAGES = {
     f"/es/webcasts/{TALK}": ["Transcripción", "Compartir esta charla", "Capítulos",
                              "Buscar en esta charla", "Grabado el 18 de octubre de 2023"],
     f"/es/webcasts/{TALK}/transcript": ["Transcripción", "Descargar como texto", "Capítulos"],
+    # The Spanish page searches the Spanish captions (the sample's are English): it offers the
+    # talks found in English.
     "/es/search?q=radiation": ["Resultados de la búsqueda", "Filtrar los resultados",
-                               "Reproducir desde"],
+                               "charlas en otro idioma mencionan estas palabras"],
     "/es/search": ["Buscar en las charlas", "Cualquier tema"],
     "/es/topics/clinical-trials": ["Tema", "Canal de pódcast de estas charlas", "2 charlas"],
     "/es/speakers/eric-winer": ["Presentador", "charla"],

@@ -136,7 +136,7 @@ def elsewhere(query: Query, outcome: Outcome) -> list[tuple[str, str, str | None
         if query.q and nothing:
             there = run(replace(query, lang=lang, page=1))
             total = there.results.total if there.results is not None else None
-        label = i18n.gettext(lang, SEARCH_IN)
+        label = i18n.gettext(lang, "Search in English")
         if label == SEARCH_IN and lang != i18n.SOURCE_LANGUAGE:
             label = language_label(lang)  # not translated yet: the language's own name
         found.append((lang, label, url_in(lang), total))
