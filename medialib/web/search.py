@@ -123,7 +123,7 @@ def search_page() -> tuple[str, int] | str:
     return (html, 503) if outcome.unavailable else html
 
 
-def elsewhere(query: Query, outcome: Outcome) -> list[tuple[str, str, str | None, int | None]]:
+def elsewhere(query: Query, outcome: Outcome) -> list[tuple[str, str, str, int | None]]:
     """(language, link text in that language, URL, talks found or None) of the same search in
     each other interface language. When this language found nothing, how many talks the other
     language finds (the words may only be said in English)."""
