@@ -136,14 +136,15 @@ class IndexFollower:
         catalog = library.load_catalog()
         if plan.rebuild:
             library.index.rebuild(
-                library.indexed(catalog, library.load_webcast(w))
-                for slug, w in catalog.webcasts.items() if slug in public
+                document for slug, w in catalog.webcasts.items() if slug in public
+                for document in library.indexed_languages(catalog, library.load_webcast(w))
             )
             return
         for slug in plan.slugs:
             webcast = catalog.webcasts.get(slug)
             if webcast is not None and slug in public:
-                library.index.add(library.indexed(catalog, library.load_webcast(webcast)))
+                library.index.add(
+                    library.indexed_languages(catalog, library.load_webcast(webcast)))
             else:
                 library.index.remove(slug)
 

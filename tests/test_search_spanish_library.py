@@ -212,3 +212,15 @@ def test_spanish_only_words_get_a_link_to_the_spanish_search(spanish_client):
 def test_no_link_without_a_query(spanish_client):
     html = spanish_client.get("/es/search").get_data(as_text=True)
     assert "search-languages" not in html
+
+
+def test_another_node_catching_up_indexes_every_language(spanish_library: Path, tmp_path: Path):
+    from medialib.follow import IndexFollower
+
+    shared = Settings(library=spanish_library).database_url
+    with Library(Settings(library=spanish_library, database_url=shared,
+                          instance_dir=tmp_path / "node-b")) as node:
+        done = IndexFollower(node).check()
+        assert done is not None and done.rebuild
+        assert [r.slug for r in node.index.search("huesos", lang="es").results] == [SPOKEN]
+        assert node.index.search("health care proxy").results[0].slug == PROXY
