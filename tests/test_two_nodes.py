@@ -67,9 +67,15 @@ def status(url: str) -> int:
         return exc.code
 
 
-def found(url: str, query: str) -> list[str]:
-    with urllib.request.urlopen(f"{url}/api/search?q={query}", timeout=30) as page:
-        return [r["slug"] for r in json.load(page)["results"]]
+def found(url: str, query: str) -> list[str] | None:
+    """The slugs a node's search finds; None while it has no index yet (503)."""
+    try:
+        with urllib.request.urlopen(f"{url}/api/search?q={query}", timeout=30) as page:
+            return [r["slug"] for r in json.load(page)["results"]]
+    except urllib.error.HTTPError as exc:
+        if exc.code == 503:
+            return None
+        raise
 
 
 def eventually(check: Callable[[], bool], what: str) -> None:
