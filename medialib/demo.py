@@ -40,6 +40,7 @@ from .asr.draft import recognize_sample
 from .captions import CaptionError, Cue, parse_captions
 from .catalog import Catalog, Webcast
 from .chapters import Chapter
+from .i18n import N_, gettext
 from .ingest.poster import (
     ACCENT,
     BACKGROUND,
@@ -55,9 +56,15 @@ from .staging import exclusive
 from .transcripts import clock
 
 RENDERER = "medialib-demo 1"  # bump to re-render every sample item after a design change
-FOOTER = "Sample narration \u2014 demonstration library"
-NARRATOR_VOICE = "en-us"
-SPEAKER_VOICES = ("en-us+f3", "en-gb+f4", "en-us+m3", "en-gb+m3")
+FOOTER = N_("Sample narration \u2014 demonstration library")  # in the narrated track's language
+# espeak-ng voices by the language of the narrated track: (narrator, speakers in turn). Spanish
+# is Latin American, as most Spanish-speaking patients in the United States speak it; any other
+# language is read by espeak-ng's voice of that name.
+VOICES = {
+    "en": ("en-us", ("en-us+f3", "en-gb+f4", "en-us+m3", "en-gb+m3")),
+    "es": ("es-419", ("es-419+f3", "es+f4", "es-419+m3", "es+m3")),
+}
+NARRATORS = frozenset({"narrator", "narrador", "narradora"})  # cue speakers read by the narrator
 BASE_WPM, MAX_WPM = 165, 400
 # Slides change rarely: 2 frames a second with a keyframe every 5 s (and at each chapter start)
 # keep seeking instant at a small encoding cost.
@@ -79,6 +86,7 @@ class _Item:
     kind: str
     title: str
     presenters: str
+    lang: str  # of the narrated track: its voices, and the slides' words
     chapters: tuple[Chapter, ...]
     cues: tuple[Cue, ...]
     duration: float
@@ -172,14 +180,16 @@ def _plan_item(library: Path, catalog: Catalog, webcast: Webcast, force: bool) -
     facts = [RENDERER, webcast.kind, webcast.title, speakers,
              [[c.start, c.title] for c in chapters],
              [[c.start, c.end, c.text, c.speaker] for c in cues]]
+    if track.lang != "en":  # English items keep the fingerprints they were rendered with
+        facts.append(track.lang)
     fingerprint = hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:16]
     need_media = force or _stale(media_path, fingerprint)
     if not need_media and poster_path.exists():
         return None
     _remove_stale_parts(folder)
-    return _Item(webcast.slug, webcast.kind, webcast.title, " \u00b7 ".join(speakers), chapters,
-                 cues, duration, media_path, poster_path, fingerprint, need_media,
-                 folder / track.file if machine else None)
+    return _Item(webcast.slug, webcast.kind, webcast.title, " \u00b7 ".join(speakers),
+                 track.lang, chapters, cues, duration, media_path, poster_path, fingerprint,
+                 need_media, folder / track.file if machine else None)
 
 
 def _stale(path: Path, fingerprint: str) -> bool:
@@ -222,7 +232,7 @@ def _render(item: _Item) -> float:
                 media.make_poster(source, part_poster, at_seconds=item.duration * 0.1)
             else:
                 note = make_title_card(item.title, [item.presenters] if item.presenters else [],
-                                       part_poster, work, footer=FOOTER)
+                                       part_poster, work, footer=gettext(item.lang, FOOTER))
                 if not part_poster.exists():
                     raise DemoError(item.slug, f"no title card: {note}")
         if item.need_media:
@@ -236,11 +246,12 @@ def _render(item: _Item) -> float:
 
 def _write_narration(item: _Item, dest: Path) -> None:
     """One mono WAV: each cue's speech placed at the cue's start, never running into the next."""
-    voices: dict[str | None, str] = {None: NARRATOR_VOICE}
+    narrator, speaker_voices = VOICES.get(item.lang.split("-")[0], (item.lang, (item.lang,)))
+    voices: dict[str | None, str] = {None: narrator}
     for cue in item.cues:  # speakers in order of appearance, each with a voice of their own
         key = _speaker_key(cue.speaker)
         if key not in voices:
-            voices[key] = SPEAKER_VOICES[(len(voices) - 1) % len(SPEAKER_VOICES)]
+            voices[key] = speaker_voices[(len(voices) - 1) % len(speaker_voices)]
     rate, pcm = 0, bytearray()
     for n, cue in enumerate(item.cues):
         following = item.cues[n + 1].start if n + 1 < len(item.cues) else item.duration
@@ -263,7 +274,7 @@ def _write_narration(item: _Item, dest: Path) -> None:
 
 
 def _speaker_key(speaker: str | None) -> str | None:
-    return None if speaker is None or speaker.casefold() == "narrator" else speaker
+    return None if speaker is None or speaker.casefold() in NARRATORS else speaker
 
 
 def _speak(text: str, voice: str, wpm: int) -> tuple[int, bytes]:
@@ -359,11 +370,13 @@ def _slide_filter(item: _Item, work: Path) -> str:
     for n, chapter in enumerate(item.chapters):
         end = item.chapters[n + 1].start if n + 1 < len(item.chapters) else item.duration + 1
         when = f"gte(t,{chapter.start:.3f})*lt(t,{end:.3f})"
-        label = f"Chapter {n + 1} of {len(item.chapters)}"
+        label = gettext(item.lang, "Chapter {number} of {count}").format(
+            number=n + 1, count=len(item.chapters))
         filters.append(_drawtext(work, f"label{n}", label, regular, 28, "muted", 96, y, when))
         filters.append(_drawtext(work, f"chapter{n}", _wrap(chapter.title, 44, 2), bold, 40,
                                  "accent", 96, y + 42, when))
-    filters.append(_drawtext(work, "footer", FOOTER, regular, 24, "muted", 96, HEIGHT - 72))
+    footer = gettext(item.lang, FOOTER)
+    filters.append(_drawtext(work, "footer", footer, regular, 24, "muted", 96, HEIGHT - 72))
     return ",".join(filters)
 
 
