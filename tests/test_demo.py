@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from medialib import demo, media
+from medialib import demo, media, narration
 from medialib.catalog import Catalog
 from medialib.chapters import Chapter
 
@@ -274,8 +274,8 @@ def test_spanish_slides_and_voices(tmp_path, monkeypatch):
         voices.append(voice)
         return 22050, b"\1\1" * 2205
 
-    monkeypatch.setattr(demo, "_speak", speak)
-    demo._write_narration(item, tmp_path / "n.wav")
+    monkeypatch.setattr(narration, "speak", speak)
+    narration.write_narration(item.cues, item.duration, item.lang, tmp_path / "n.wav")
     assert voices == ["es-419", "es-419+f3"]  # the narrator, then the speaker's own voice
 
 
