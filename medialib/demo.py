@@ -4,11 +4,11 @@ Media are never committed. Each webcast is narrated by espeak-ng from its own We
 (its first track: each cue spoken at the cue's start, one voice per speaker, in the voices of the
 track's language; medialib.narration), so what is heard is what the captions and transcript say.
 Video items show the title, the presenters and the current chapter on calm slides; audio items
-become an AAC M4A with a title-card poster; both worded in the track's language. Outputs are written under
-temporary names and renamed into place, so an interrupted run never leaves a half file that looks
-done. A rendered file carries a fingerprint of its captions, title and chapters, so it is reused
-while they are unchanged and re-rendered when they change; a file without one (a real recording
-ingested in its place) is never overwritten unless forced.
+become an AAC M4A with a title-card poster; both worded in the track's language. Outputs are
+written under temporary names and renamed into place, so an interrupted run never leaves a half
+file that looks done. A rendered file carries a fingerprint of its captions, title and chapters,
+so it is reused while they are unchanged and re-rendered when they change; a file without one (a
+real recording ingested in its place) is never overwritten unless forced.
 
 An item whose caption track is marked `source: machine` is narrated from its script
 (narration.<lang>.vtt) instead, and its captions are then recognized from the rendered narration
