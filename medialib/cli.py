@@ -130,7 +130,7 @@ def _caption_source(_ctx: click.Context, _param: click.Parameter, values: tuple[
                     ) -> tuple[CaptionSource, ...]:
     sources = tuple(CaptionSource.parse(v) for v in values)
     for source in sources:
-        if not LANG_RE.match(source.lang):
+        if source.lang is not None and not LANG_RE.match(source.lang):
             raise click.BadParameter(f"{source.lang!r} is not a language code such as en or es")
     return sources
 
@@ -192,8 +192,8 @@ def _medical_review(by: str | None, on: str | None, next_on: str | None) -> Medi
               help="A topic id, added to the catalog if new (repeatable).")
 @click.option("--captions", "captions", multiple=True, metavar="FILE[:LANG]",
               callback=_caption_source,
-              help="A WebVTT or SRT caption file and its language (default en; repeatable). "
-                   "Without it, subtitles embedded in the media are used.")
+              help="A WebVTT or SRT caption file and its language (default: --language; "
+                   "repeatable). Without it, subtitles embedded in the media are used.")
 @click.option("--chapters", type=click.Path(path_type=Path, dir_okay=False),
               help='A WebVTT chapters file or "MM:SS Title" lines (default: chapters embedded '
                    "in the media).")
@@ -214,7 +214,9 @@ def _medical_review(by: str | None, on: str | None, next_on: str | None) -> Medi
               help="Make draft captions from the recording's speech (offline recognition, "
                    "setting asr_model), shown to patients as automatic captions not yet checked.")
 @click.option("--language", callback=_language, metavar="LANG",
-              help="With --transcribe: the spoken language (default: the model detects it).")
+              help="The language spoken in the recording (catalog `language`; default: en, or "
+                   "the replaced webcast's); also the language of --captions files given "
+                   "without :LANG and of --transcribe (which detects it when not given).")
 @click.option("--dry-run", is_flag=True, help="Print the plan; write nothing.")
 @pass_ctx
 def ingest(ctx: Context, media: Path, title: str, slug: str | None, speakers: tuple[str, ...],
@@ -231,8 +233,6 @@ def ingest(ctx: Context, media: Path, title: str, slug: str | None, speakers: tu
     """
     if part is not None and series is None:
         raise click.UsageError("--part needs --series")
-    if language is not None and not transcribe:
-        raise click.UsageError("--language needs --transcribe")
     if transcribe and captions:
         raise click.UsageError("--transcribe makes the captions: give it or --captions, not both")
     request = IngestRequest(

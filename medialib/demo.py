@@ -1,13 +1,14 @@
 """Render the sample library's media from its committed captions: slides, narration and posters.
 
 Media are never committed. Each webcast is narrated by espeak-ng from its own WebVTT captions
-(each cue spoken at the cue's start, one voice per speaker), so what is heard is what the captions
-and transcript say. Video items show the title, the presenters and the current chapter on calm
-slides; audio items become an AAC M4A with a title-card poster. Outputs are written under
-temporary names and renamed into place, so an interrupted run never leaves a half file that looks
-done. A rendered file carries a fingerprint of its captions, title and chapters, so it is reused
-while they are unchanged and re-rendered when they change; a file without one (a real recording
-ingested in its place) is never overwritten unless forced.
+(its first track: each cue spoken at the cue's start, one voice per speaker, in the voices of the
+track's language; medialib.narration), so what is heard is what the captions and transcript say.
+Video items show the title, the presenters and the current chapter on calm slides; audio items
+become an AAC M4A with a title-card poster; both worded in the track's language. Outputs are
+written under temporary names and renamed into place, so an interrupted run never leaves a half
+file that looks done. A rendered file carries a fingerprint of its captions, title and chapters,
+so it is reused while they are unchanged and re-rendered when they change; a file without one (a
+real recording ingested in its place) is never overwritten unless forced.
 
 An item whose caption track is marked `source: machine` is narrated from its script
 (narration.<lang>.vtt) instead, and its captions are then recognized from the rendered narration
@@ -26,7 +27,6 @@ import tempfile
 import textwrap
 import time
 import uuid
-import wave
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -40,6 +40,7 @@ from .asr.draft import recognize_sample
 from .captions import CaptionError, Cue, parse_captions
 from .catalog import Catalog, Webcast
 from .chapters import Chapter
+from .i18n import N_, gettext
 from .ingest.poster import (
     ACCENT,
     BACKGROUND,
@@ -50,15 +51,13 @@ from .ingest.poster import (
     quote_option,
 )
 from .library import Library
+from .narration import write_narration
 from .operations import INDEX_PROCESSES, SayReporter, renditions_of
 from .staging import exclusive
 from .transcripts import clock
 
 RENDERER = "medialib-demo 1"  # bump to re-render every sample item after a design change
-FOOTER = "Sample narration \u2014 demonstration library"
-NARRATOR_VOICE = "en-us"
-SPEAKER_VOICES = ("en-us+f3", "en-gb+f4", "en-us+m3", "en-gb+m3")
-BASE_WPM, MAX_WPM = 165, 400
+FOOTER = N_("Sample narration \u2014 demonstration library")  # in the narrated track's language
 # Slides change rarely: 2 frames a second with a keyframe every 5 s (and at each chapter start)
 # keep seeking instant at a small encoding cost.
 WIDTH, HEIGHT, FPS, GOP = 1280, 720, 2, 10
@@ -79,6 +78,7 @@ class _Item:
     kind: str
     title: str
     presenters: str
+    lang: str  # of the narrated track: its voices, and the slides' words
     chapters: tuple[Chapter, ...]
     cues: tuple[Cue, ...]
     duration: float
@@ -172,14 +172,16 @@ def _plan_item(library: Path, catalog: Catalog, webcast: Webcast, force: bool) -
     facts = [RENDERER, webcast.kind, webcast.title, speakers,
              [[c.start, c.title] for c in chapters],
              [[c.start, c.end, c.text, c.speaker] for c in cues]]
+    if track.lang != "en":  # English items keep the fingerprints they were rendered with
+        facts.append(track.lang)
     fingerprint = hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:16]
     need_media = force or _stale(media_path, fingerprint)
     if not need_media and poster_path.exists():
         return None
     _remove_stale_parts(folder)
-    return _Item(webcast.slug, webcast.kind, webcast.title, " \u00b7 ".join(speakers), chapters,
-                 cues, duration, media_path, poster_path, fingerprint, need_media,
-                 folder / track.file if machine else None)
+    return _Item(webcast.slug, webcast.kind, webcast.title, " \u00b7 ".join(speakers),
+                 track.lang, chapters, cues, duration, media_path, poster_path, fingerprint,
+                 need_media, folder / track.file if machine else None)
 
 
 def _stale(path: Path, fingerprint: str) -> bool:
@@ -215,14 +217,14 @@ def _render(item: _Item) -> float:
             work = Path(tmp)
             if item.need_media:
                 wav = work / "narration.wav"
-                _write_narration(item, wav)
+                write_narration(item.cues, item.duration, item.lang, wav)
                 _encode(item, wav, work, part_media)
             if item.kind == "video":
                 source = part_media if item.need_media else item.media_path
                 media.make_poster(source, part_poster, at_seconds=item.duration * 0.1)
             else:
                 note = make_title_card(item.title, [item.presenters] if item.presenters else [],
-                                       part_poster, work, footer=FOOTER)
+                                       part_poster, work, footer=gettext(item.lang, FOOTER))
                 if not part_poster.exists():
                     raise DemoError(item.slug, f"no title card: {note}")
         if item.need_media:
@@ -232,75 +234,6 @@ def _render(item: _Item) -> float:
         part_media.unlink(missing_ok=True)
         part_poster.unlink(missing_ok=True)
     return time.perf_counter() - started
-
-
-def _write_narration(item: _Item, dest: Path) -> None:
-    """One mono WAV: each cue's speech placed at the cue's start, never running into the next."""
-    voices: dict[str | None, str] = {None: NARRATOR_VOICE}
-    for cue in item.cues:  # speakers in order of appearance, each with a voice of their own
-        key = _speaker_key(cue.speaker)
-        if key not in voices:
-            voices[key] = SPEAKER_VOICES[(len(voices) - 1) % len(SPEAKER_VOICES)]
-    rate, pcm = 0, bytearray()
-    for n, cue in enumerate(item.cues):
-        following = item.cues[n + 1].start if n + 1 < len(item.cues) else item.duration
-        limit = max(0.2, min(following - cue.start - 0.05, cue.end - cue.start + 0.3))
-        voice = voices[_speaker_key(cue.speaker)]
-        cue_rate, speech = _speak(cue.text, voice, BASE_WPM)
-        seconds = len(speech) / 2 / cue_rate
-        if seconds > limit:  # re-synthesize faster; trim whatever is still too long
-            wpm = min(MAX_WPM, int(BASE_WPM * seconds / limit * 1.05) + 1)
-            cue_rate, speech = _speak(cue.text, voice, wpm)
-        if not rate:
-            rate = cue_rate
-            pcm = bytearray(int(item.duration * rate) * 2)
-        elif cue_rate != rate:
-            raise DemoError(voice, f"espeak-ng changed sample rate ({cue_rate} Hz, not {rate} Hz)")
-        speech = _fade_out(speech[: int(limit * rate) * 2])
-        start = int(cue.start * rate) * 2
-        pcm[start : start + len(speech)] = speech[: max(0, len(pcm) - start)]
-    _write_wav(dest, rate, bytes(pcm))
-
-
-def _speaker_key(speaker: str | None) -> str | None:
-    return None if speaker is None or speaker.casefold() == "narrator" else speaker
-
-
-def _speak(text: str, voice: str, wpm: int) -> tuple[int, bytes]:
-    """espeak-ng's speech for `text` as (sample rate, 16-bit mono PCM), trailing silence cut."""
-    result = subprocess.run(
-        ["espeak-ng", "--stdout", "-b", "1", "-v", voice, "-s", str(wpm)],
-        input=text.encode("utf-8"), capture_output=True,
-    )
-    if result.returncode != 0 or result.stdout[:4] != b"RIFF":
-        message = result.stderr.decode("utf-8", "replace").strip() or "no audio"
-        raise DemoError("espeak-ng", f"cannot synthesize with voice {voice}: {message}")
-    raw = result.stdout
-    rate = int.from_bytes(raw[24:28], "little")
-    at = raw.find(b"data", 12)  # the streamed header's sizes are placeholders; read to the end
-    pcm = raw[at + 8 :] if at >= 0 else b""
-    samples = memoryview(pcm[: len(pcm) // 2 * 2]).cast("h")
-    end = len(samples)
-    while end > 0 and abs(samples[end - 1]) < 64:
-        end -= 1
-    return rate, pcm[: end * 2]
-
-
-def _fade_out(pcm: bytes, samples: int = 220) -> bytes:
-    """A 10 ms fade at the end, so a trimmed cue does not click."""
-    values = memoryview(bytearray(pcm)).cast("h")
-    count = min(samples, len(values))
-    for i in range(count):
-        values[len(values) - count + i] = int(values[len(values) - count + i] * (count - i) / count)
-    return values.tobytes()
-
-
-def _write_wav(dest: Path, rate: int, pcm: bytes) -> None:
-    with wave.open(str(dest), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(pcm)
 
 
 def _encode(item: _Item, wav: Path, work: Path, dest: Path) -> None:
@@ -359,11 +292,13 @@ def _slide_filter(item: _Item, work: Path) -> str:
     for n, chapter in enumerate(item.chapters):
         end = item.chapters[n + 1].start if n + 1 < len(item.chapters) else item.duration + 1
         when = f"gte(t,{chapter.start:.3f})*lt(t,{end:.3f})"
-        label = f"Chapter {n + 1} of {len(item.chapters)}"
+        label = gettext(item.lang, "Chapter {number} of {count}").format(
+            number=n + 1, count=len(item.chapters))
         filters.append(_drawtext(work, f"label{n}", label, regular, 28, "muted", 96, y, when))
         filters.append(_drawtext(work, f"chapter{n}", _wrap(chapter.title, 44, 2), bold, 40,
                                  "accent", 96, y + 42, when))
-    filters.append(_drawtext(work, "footer", FOOTER, regular, 24, "muted", 96, HEIGHT - 72))
+    footer = gettext(item.lang, FOOTER)
+    filters.append(_drawtext(work, "footer", footer, regular, 24, "muted", 96, HEIGHT - 72))
     return ",".join(filters)
 
 

@@ -156,18 +156,22 @@ class Library:
     # ---- derived state ---------------------------------------------------------------------
 
     def transcript_text(self, catalog: Catalog, loaded: LoadedWebcast, lang: str) -> str:
+        """The transcript of track `lang`: its header in that language, with the title, series
+        and chapter titles translated into it where the catalog has them."""
         w = loaded.webcast
+        text = w.text(lang)
         series = catalog.series.get(w.series) if w.series else None
         header = TranscriptHeader(
-            title=w.title,
+            title=text.title,
             speakers=[catalog.speakers[s].display for s in w.speakers],
             recorded=w.recorded,
-            series=series.title if series else None,
+            series=series.text(lang).title if series else None,
             part=w.part,
             lang=lang,
             unchecked=any(t.lang == lang and needs_review(t) for t in w.captions),
         )
-        return render_text(header, build_sections(loaded.tracks[lang], w.chapters))
+        chapters = [replace(c, title=t) for c, t in zip(w.chapters, text.chapters, strict=True)]
+        return render_text(header, build_sections(loaded.tracks[lang], chapters))
 
     def write_transcripts(self, catalog: Catalog, loaded: LoadedWebcast) -> list[Path]:
         written = []

@@ -13,13 +13,14 @@ from pathlib import Path
 from .captions import Cue
 from .chapters import Chapter
 from .files import write_atomic
+from .i18n import N_, gettext, ngettext
 
 PARAGRAPH_CUES = 5  # a paragraph ends at a sentence end once it holds this many cues
 SENTENCE_END = (".", "?", "!", '."', '?"', "!\"", "…")
 # Said at the top of a transcript made from machine captions nobody has checked yet (the web
 # pages say the same through their templates: partials/caption_notice.html).
-MACHINE_NOTICE = ("Automatic captions, not yet checked by our staff: names and medical terms "
-                  "may be wrong.")
+MACHINE_NOTICE = N_("Automatic captions, not yet checked by our staff: names and medical "
+                    "terms may be wrong.")
 
 
 @dataclass
@@ -45,13 +46,14 @@ class Section:
 
 @dataclass(frozen=True)
 class TranscriptHeader:
-    """What a transcript opens with; render_text is the one place that words it."""
+    """What a transcript opens with; render_text is the one place that words it, in `lang`
+    (its labels through medialib.i18n; the title and series as given: that language's)."""
 
     title: str
     speakers: Sequence[str] = ()
     recorded: str | None = None
     series: str | None = None  # the series' title
-    lang: str = "en"
+    lang: str = "en"  # the transcript's language
     unchecked: bool = False  # made from machine captions nobody has checked yet
     part: int | None = None  # the webcast's part in its series
 
@@ -101,17 +103,19 @@ def build_sections(cues: Sequence[Cue], chapters: Sequence[Chapter]) -> list[Sec
 
 def render_text(header: TranscriptHeader, sections: Sequence[Section]) -> str:
     """The plain-text transcript: title, speakers, chapter headings, speaker turns, [mm:ss]."""
+    lang = header.lang
     lines = [header.title, "=" * min(len(header.title), 79)]
     if header.speakers:
-        label = "Speaker" if len(header.speakers) == 1 else "Speakers"
-        lines.append(f"{label}: {'; '.join(header.speakers)}")
+        label = ngettext(lang, "Speaker: {names}", "Speakers: {names}", len(header.speakers))
+        lines.append(label.format(names="; ".join(header.speakers)))
     if header.series:
-        part = f", part {header.part}" if header.part else ""
-        lines.append(f"Series: {header.series}{part}")
+        series = (gettext(lang, "Series: {series}, part {part}") if header.part
+                  else gettext(lang, "Series: {series}"))
+        lines.append(series.format(series=header.series, part=header.part))
     if header.recorded:
-        lines.append(f"Recorded: {header.recorded}")
+        lines.append(gettext(lang, "Recorded: {date}").format(date=header.recorded))
     if header.unchecked:
-        lines.append(f"Note: {MACHINE_NOTICE}")
+        lines.append(gettext(lang, "Note: {note}").format(note=gettext(lang, MACHINE_NOTICE)))
     lines.append("")
     for section in sections:
         if section.chapter is not None:

@@ -208,8 +208,9 @@ def test_a_language_the_model_cannot_recognize_is_refused_first(
     assert result.exit_code == 1
     assert "tiny.en (packaged): this model recognizes English only, not 'es'" in result.stderr
     assert diff_trees(before, tree_digest(root)) == []
-    usage = cli(root, "ingest", narration, "--title", "X", "--language", "en")
-    assert usage.exit_code == 2 and "--language needs --transcribe" in usage.stderr
+    # Without --transcribe, --language is the spoken language alone (tests/test_ingest.py).
+    planned = cli(root, "ingest", narration, "--title", "X", "--language", "en", "--dry-run")
+    assert planned.exit_code == 0 and "language   en (English)" in planned.stdout
 
 
 def test_kill_9_during_recognition_leaves_the_library_as_it_was(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from medialib import demo, media
+from medialib import demo, media, narration
 from medialib.catalog import Catalog
 from medialib.chapters import Chapter
 
@@ -212,7 +213,7 @@ def test_errors_name_the_file(tmp_path):
 
 
 def test_slide_text_is_escaped_through_files(tmp_path):
-    item = demo._Item("x", "video", "It's 100%: a, b", "Steve O'Neill, LICSW", (
+    item = demo._Item("x", "video", "It's 100%: a, b", "Steve O'Neill, LICSW", "en", (
         Chapter(0, "One: two, 'three'"),), (), 5.0, tmp_path / "v.mp4", tmp_path / "p.jpg", "f",
         True)
     graph = demo._slide_filter(item, tmp_path)
@@ -251,3 +252,67 @@ def test_the_demo_command_renders_under_the_lock_then_reindexes(tmp_path):
     assert result.stdout.splitlines()[0] == "Rendered 0 item(s); 1 reused."
     assert "renditions:" not in result.stderr  # current: not built again
     assert not (tmp_path / ".staging").exists()
+
+
+# ---- the sample library in Spanish -----------------------------------------------------------
+
+SPANISH_ITEM = "primera-cita-de-radioterapia"
+
+
+def test_spanish_slides_and_voices(tmp_path, monkeypatch):
+    item = demo._Item("x", "video", "Su primera cita", "", "es", (
+        Chapter(0, "Introducción"), Chapter(2, "Preguntas")), tuple(demo.read_cues(
+            write_vtt(tmp_path / "c.vtt", "<v Narrador>Hola.", "<v Ana Pérez>Bienvenidos."))),
+        5.0, tmp_path / "v.mp4", tmp_path / "p.jpg", "f", True)
+    demo._slide_filter(item, tmp_path)
+    assert (tmp_path / "label0.txt").read_text() == "Capítulo 1 de 2"
+    assert (tmp_path / "footer.txt").read_text() == (
+        "Narración de muestra \u2014 biblioteca de demostración")
+    voices: list[str] = []
+
+    def speak(text: str, voice: str, wpm: int) -> tuple[int, bytes]:
+        voices.append(voice)
+        return 22050, b"\1\1" * 2205
+
+    monkeypatch.setattr(narration, "speak", speak)
+    narration.write_narration(item.cues, item.duration, item.lang, tmp_path / "n.wav")
+    assert voices == ["es-419", "es-419+f3"]  # the narrator, then the speaker's own voice
+
+
+def write_vtt(path: Path, *lines: str) -> Path:
+    cues = [f"00:00:0{n}.000 --> 00:00:0{n}.900\n{line}\n" for n, line in enumerate(lines)]
+    path.write_text("WEBVTT\n\n" + "\n".join(cues), encoding="utf-8")
+    return path
+
+
+def test_the_spanish_sample_item_renders_and_checks(tmp_path):
+    """The committed Spanish item, narrated by espeak-ng's Spanish voice, passes `check`."""
+    from medialib.config import Settings
+    from medialib.library import Library
+    from tests.ingest_support import REPO, cli
+    from tests.libraries import copy_sample_library
+
+    root = copy_sample_library(tmp_path / "library")
+    catalog = Catalog.load(root / "catalog.yaml")
+    for slug in list(catalog.webcasts):
+        if slug != SPANISH_ITEM:
+            catalog.remove_webcast(slug)
+            shutil.rmtree(root / "media" / slug)
+    catalog.save()
+    assert demo.render_demo(root, catalog, jobs=1) == [SPANISH_ITEM]
+    video = root / "media" / SPANISH_ITEM / "video.mp4"
+    assert media.probe(video).duration == pytest.approx(159.0 + 1.0, abs=0.25)
+    # Speech starts where the cues start (the first three, at 0, 4.9 and 10.7 s).
+    out = subprocess.run(["ffmpeg", "-nostdin", "-t", "14", "-i", video, "-af",
+                          "silencedetect=n=-45dB:d=0.15", "-f", "null", "-"],
+                         capture_output=True, text=True, check=True).stderr
+    ends = [float(line.split("silence_end: ")[1].split()[0])
+            for line in out.splitlines() if "silence_end" in line]
+    assert any(s == pytest.approx(4.9, abs=0.15) for s in ends)
+    assert any(s == pytest.approx(10.7, abs=0.15) for s in ends)
+    with Library(Settings(library=root)) as library:
+        library.reindex()
+    result = cli(root, "check")
+    assert result.exit_code == 0, result.stderr
+    name = f"{SPANISH_ITEM}.es.txt"
+    assert (root / "transcripts" / name).read_bytes() == (REPO / "transcripts" / name).read_bytes()

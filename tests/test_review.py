@@ -146,7 +146,7 @@ def test_unknown_webcast_and_reviewed_on_alone_are_refused(library: Path, tmp_pa
 def test_list_needs_review_is_oldest_first_and_json_carries_provenance(
     fresh_library: Path
 ) -> None:
-    older, newer = "healthcare-proxy-advanced-cancer", "role-of-radiation-mbc"
+    older, newer = "cognitive-changes-mbc", "role-of-radiation-mbc"  # English captions only
     make_machine(fresh_library, newer, older)
     for slug, stamp in ((older, 1_700_000_000), (newer, 1_750_000_000)):
         os.utime(fresh_library / "media" / slug / "captions.en.vtt", (stamp, stamp))
@@ -163,7 +163,7 @@ def test_list_needs_review_is_oldest_first_and_json_carries_provenance(
     rows = {row["slug"]: row for row in json.loads(cli(fresh_library, "list", "--json").output)}
     assert rows[older]["captions"] == [
         {"lang": "en", "source": "machine", "reviewed_by": None, "reviewed_on": None}]
-    assert rows["cognitive-changes-mbc"]["captions"][0]["source"] == "human"
+    assert rows["living-with-mbc-podcast"]["captions"][0]["source"] == "human"
     assert rows[older]["medical_review"] is None
 
 
@@ -200,12 +200,13 @@ def test_unreviewed_drafts_can_be_held_back_until_reviewed(
     assert f"{held}" in (table := cli(fresh_library, "list").output)
     assert "[automatic captions, held back]" in table.split(held)[1].splitlines()[0]
 
-    vtt = fresh_library / "media" / held / "captions.en.vtt"
-    fixed = tmp_path / "checked.vtt"
-    shutil.copy(vtt, fixed)
-    result = cli(fresh_library, "captions", held, "--replace", fixed,
-                 "--reviewed-by", "Jane Doe, RN")
-    assert result.exit_code == 0, result.stderr
+    for lang in ("en", "es"):  # both of its drafts checked (it has Spanish captions too)
+        vtt = fresh_library / "media" / held / f"captions.{lang}.vtt"
+        fixed = tmp_path / f"checked.{lang}.vtt"
+        shutil.copy(vtt, fixed)
+        result = cli(fresh_library, "captions", held, "--lang", lang, "--replace", fixed,
+                     "--reviewed-by", "Jane Doe, RN")
+        assert result.exit_code == 0, result.stderr
     client = make_app(Settings(library=fresh_library, **settings)).test_client()
     html = client.get(f"/webcasts/{held}").get_data(as_text=True)
     assert NOTICE not in html

@@ -91,8 +91,9 @@ def test_player_page(web_client, slug: str) -> None:
     sources = doc.find("source")
     assert sources[0]["src"].startswith(f"/media/{slug}/{webcast.media.file}")
     captions = doc.find("track", kind="captions")
-    assert captions and captions[0]["srclang"] == "en" and "default" in captions[0]
-    assert captions[0]["src"].startswith(f"/media/{slug}/captions.en.vtt")
+    lang = webcast.captions[0].lang  # English, but for the sample item spoken in Spanish
+    assert captions and captions[0]["srclang"] == lang and "default" in captions[0]
+    assert captions[0]["src"].startswith(f"/media/{slug}/captions.{lang}.vtt")
     chapters_track = doc.find("track", kind="chapters")
     assert chapters_track[0]["src"] == f"/webcasts/{slug}/chapters.vtt"
 
@@ -107,7 +108,7 @@ def test_player_page(web_client, slug: str) -> None:
 
     assert doc.find("section", id="transcript")
     cues = doc.with_class("a", "cue")
-    vtt = (REPO / "media" / slug / "captions.en.vtt").read_text(encoding="utf-8")
+    vtt = (REPO / "media" / slug / f"captions.{lang}.vtt").read_text(encoding="utf-8")
     assert len(cues) == vtt.count(" --> ")
     for cue in cues:
         start, end = float(cue["data-start"] or 0), float(cue["data-end"] or 0)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..languages import language_label
 from ..transcripts import clock
 from .runner import Reporter
 from .words import describe_media
@@ -65,6 +66,10 @@ def print_plan(p: Prepared) -> None:
         click.echo(f"  note: {notice}")
     click.echo(f"  media      {p.request.media}: {clock(p.probe.duration)}; {p.plan.action} — "
                f"{p.plan.description} -> media/{p.slug}/{p.plan.output}")
+    spoken = p.draft.language
+    click.echo(f"  language   {spoken} ({language_label(spoken)})"
+               + (", or the one recognized" if p.request.transcribe and not p.request.language
+                  else ""))
     for c in p.captions:
         click.echo(f"  captions   {c.lang} ({c.label}): {len(c.cues)} cues from {c.source}")
     if not p.captions:

@@ -30,27 +30,31 @@ class CaptionInput:
 
 
 
-def read_caption_files(sources: Sequence[CaptionSource]) -> list[CaptionInput]:
-    """Parse each --captions file; CaptionError names the file and line of the first problem."""
+def read_caption_files(sources: Sequence[CaptionSource], default: str = "en"
+                       ) -> list[CaptionInput]:
+    """Parse each --captions file (in language `default` unless it names one); CaptionError
+    names the file and line of the first problem."""
     seen: dict[str, Path] = {}
     inputs = []
     for source in sources:
-        if source.lang in seen:
+        lang = source.lang or default
+        if lang in seen:
             raise IngestError(
                 source.path,
-                f"a second caption file for language {source.lang!r} (the first is "
-                f"{seen[source.lang]}); give each file its language as FILE:LANG",
+                f"a second caption file for language {lang!r} (the first is "
+                f"{seen[lang]}); give each file its language as FILE:LANG",
             )
-        seen[source.lang] = source.path
+        seen[lang] = source.path
         require_file(source.path, "caption file")
         cues = parse_captions(source.path.read_bytes(), str(source.path))
-        inputs.append(CaptionInput(source.lang, language_label(source.lang), tuple(cues),
-                                   str(source.path)))
+        inputs.append(CaptionInput(lang, language_label(lang), tuple(cues), str(source.path)))
     return inputs
 
 
-def read_embedded_captions(probe: Probe, notices: list[str]) -> list[CaptionInput]:
-    """Text subtitle streams of the media (mov_text, subrip, webvtt), one per language."""
+def read_embedded_captions(probe: Probe, notices: list[str], default: str = "en"
+                           ) -> list[CaptionInput]:
+    """Text subtitle streams of the media (mov_text, subrip, webvtt), one per language; the
+    first stream without a language tag is in language `default`."""
     inputs: list[CaptionInput] = []
     for stream in probe.subtitles:
         where = f"{probe.path} subtitle stream #{stream.index}"
@@ -59,7 +63,7 @@ def read_embedded_captions(probe: Probe, notices: list[str]) -> list[CaptionInpu
             continue
         code = (stream.language or "").lower()
         lang = ISO639_2.get(code, code if LANG_RE.match(code) and code != "und" else "")
-        lang = lang or ("en" if not inputs else f"x-{stream.index}")
+        lang = lang or (default if not inputs else f"x-{stream.index}")
         if any(i.lang == lang for i in inputs):
             notices.append(f"skipped {where}: a second {lang!r} subtitle stream")
             continue

@@ -13,7 +13,7 @@ from ..catalog import CaptionTrack, Catalog, MediaFile, Webcast, parse_speaker
 from ..chapters import Chapter
 from ..library import Library
 from ..media import Plan, Probe
-from ..translated import DEFAULT_LANGUAGE, WebcastTranslation
+from ..translated import WebcastTranslation
 from .inputs import (
     CaptionInput,
     captions_past_end,
@@ -22,7 +22,7 @@ from .inputs import (
     read_embedded_captions,
 )
 from .poster import POSTER
-from .request import IngestError, IngestRequest, check_request
+from .request import IngestError, IngestRequest, check_request, spoken_language
 
 
 @dataclass
@@ -68,10 +68,11 @@ def prepare(library: Library, request: IngestRequest, slug: str | None = None) -
     probe = media.probe(request.media)
     plan = media.plan(probe)
     check_disk_space(library, probe, plan)
+    spoken = spoken_language(request, replacing.language if replacing else None)
     if request.captions:
-        captions = read_caption_files(request.captions)
+        captions = read_caption_files(request.captions, spoken)
     else:
-        captions = read_embedded_captions(probe, notices)
+        captions = read_embedded_captions(probe, notices, spoken)
     chapters, chapters_source = read_chapters(request.chapters, probe)
     kept_captions: tuple[CaptionTrack, ...] = ()
     if replacing is not None:
@@ -171,7 +172,7 @@ def _draft_webcast(p: Prepared) -> Webcast:
         chapters=tuple(p.chapters),
         resources=old.resources if old else (),
         medical_review=r.medical_review or (old.medical_review if old else None),
-        language=old.language if old else DEFAULT_LANGUAGE,
+        language=spoken_language(r, old.language if old else None),
         translations=_kept_translations(p, old),
     )
 

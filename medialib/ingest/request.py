@@ -9,6 +9,7 @@ from pathlib import Path
 from ..errors import LocatedError
 from ..provenance import MedicalReview
 from ..slugs import slug_problem, slugify
+from ..translated import DEFAULT_LANGUAGE
 
 LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 
@@ -19,10 +20,11 @@ class IngestError(LocatedError):
 
 @dataclass(frozen=True)
 class CaptionSource:
-    """A caption file given with --captions FILE[:LANG]."""
+    """A caption file given with --captions FILE[:LANG]; without LANG, the webcast's spoken
+    language (--language, see spoken_language)."""
 
     path: Path
-    lang: str = "en"
+    lang: str | None = None
 
     @classmethod
     def parse(cls, text: str) -> CaptionSource:
@@ -31,7 +33,7 @@ class CaptionSource:
         looks_like_lang = 0 < len(lang) <= 16 and "/" not in lang and "." not in lang
         if sep and head and looks_like_lang and not Path(text).exists():
             return cls(Path(head), lang)  # the command line checks the code itself
-        return cls(Path(text), "en")
+        return cls(Path(text))
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,9 @@ class IngestRequest:
     poster_at: float | None = None
     medical_review: MedicalReview | None = None  # --reviewed-by, --reviewed-on, --review-next
     transcribe: bool = False  # draft captions from speech recognition (marked machine)
-    language: str | None = None  # the spoken language, instead of the model's detection
+    # --language: the spoken language (catalog `language`), the language of --captions files
+    # given without one, and of --transcribe; None: not given (see spoken_language)
+    language: str | None = None
     replace_human: bool = False  # transcribe: a person's captions may give way to a draft
 
 
@@ -75,6 +79,12 @@ def check_request(request: IngestRequest) -> str:
         raise IngestError(request.media, "the title has no letters or digits for a slug; "
                           "give one with --slug")
     return slug
+
+
+def spoken_language(request: IngestRequest, old: str | None) -> str:
+    """The language a webcast is spoken in: --language, else the replaced entry's, else en
+    (with --transcribe and no --language, the recognized language replaces it: speech)."""
+    return request.language or old or DEFAULT_LANGUAGE
 
 
 def require_file(path: Path, what: str) -> None:

@@ -64,7 +64,10 @@ def recognize(w: Work) -> str:
     name = next((t.file for t in p.draft.captions if t.lang == lang), f"captions.{lang}.vtt")
     track = CaptionTrack(lang, name, label, source=MACHINE)
     others = tuple(t for t in p.draft.captions if t.lang != lang)
-    p.draft = replace(p.draft, captions=(*others, track))
+    # What an ingest recognized is the language spoken; `transcribe SLUG` (whose draft is the
+    # entry itself) adds a track and leaves the entry's language as it is.
+    spoken = p.draft.language if p.draft is p.replacing else lang
+    p.draft = replace(p.draft, captions=(*others, track), language=spoken)
     return (f"{lang}: {len(result.words)} words, {len(cues)} cues by {result.model} in "
             f"{seconds:.1f} s ({duration / seconds:.0f}x real time); marked as automatic "
             "captions not yet checked by staff")
