@@ -45,13 +45,14 @@ class ConsoleReporter(Reporter):
             bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s "
                        "of media [{elapsed}<{remaining}]",
         )
-        done = [0.0]
 
         def update(seconds: float) -> None:
             seconds = min(round(seconds, 1), bar.total)
-            if seconds > done[0]:
-                bar.update(seconds - done[0])
-                done[0] = seconds
+            if seconds > bar.n:
+                # Set, not added: sums of float steps can pass the total by a hair, and tqdm
+                # then warns ("clamping frac"), which a test run treats as an error.
+                bar.n = seconds
+                bar.update(0)
 
         try:
             yield update
