@@ -22,3 +22,13 @@ ISO639_2 = {
 def language_label(lang: str) -> str:
     """The name of language `lang` ("es-MX" -> "Español"); the code itself when it is not known."""
     return LANGUAGE_LABELS.get(lang.split("-")[0].lower(), lang)
+
+
+# The link to a webcast's transcript in each language, in that language's own words (like the
+# caption menu's labels, these are not translated into the page's language).
+TRANSCRIPT_LINK_LABELS = {"en": "Transcript in English", "es": "Transcripción en español"}
+
+
+def transcript_link_label(lang: str) -> str:
+    """"Transcripción en español" for "es"; the language's own name when there is no wording."""
+    return TRANSCRIPT_LINK_LABELS.get(lang.split("-")[0].lower()) or language_label(lang)

@@ -179,6 +179,26 @@ def web_client(web_app):
     return web_app.test_client()
 
 
+# ---- a library in two languages (tests/spanish_library.py), for the test client -------------
+
+
+@pytest.fixture(scope="session")
+def spanish_library_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.spanish_library import write_spanish_library
+
+    return write_spanish_library(tmp_path_factory.mktemp("spanish") / "library")
+
+
+@pytest.fixture(scope="session")
+def spanish_app(make_shared_app, spanish_library_dir: Path):
+    return make_shared_app(Settings(library=spanish_library_dir))
+
+
+@pytest.fixture
+def spanish_client(spanish_app):
+    return spanish_app.test_client()
+
+
 # ---- a served library with real rendered media, for the browser ------------------------------
 
 BROWSER_ITEMS = ("choosing-a-clinical-trial-webchat", "living-with-mbc-podcast")
@@ -284,11 +304,19 @@ def browser() -> Iterator[Any]:
 def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
     """A fresh browser context (empty localStorage); fails the test on any request to another
     origin, any JavaScript error and any Content-Security-Policy violation."""
+    with checked_page(browser, live_server.url) as page:
+        yield page
+
+
+@contextmanager
+def checked_page(browser: Any, origin: str) -> Iterator[Any]:
+    """A page in a fresh browser context that fails the test, when the block ends, on any
+    request to another origin than `origin`, any JavaScript error and any CSP violation."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     outside: list[str] = []
 
     def check(request: Any) -> None:
-        if not (request.url.startswith(live_server.url + "/") or request.url.startswith("data:")):
+        if not (request.url.startswith(origin + "/") or request.url.startswith("data:")):
             outside.append(request.url)
 
     context.on("request", check)
@@ -298,7 +326,9 @@ def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
     page.on("console", lambda msg: errors.append(msg.text)
             if "Content Security Policy" in msg.text or "Refused to" in msg.text else None)
     page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    try:
+        yield page
+    finally:
+        context.close()
     assert not outside, f"requests left the app's origin: {outside}"
     assert not errors, f"JavaScript errors or policy violations: {errors}"

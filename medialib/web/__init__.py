@@ -17,6 +17,7 @@ def register(app: Flask) -> None:
         hosts,
         locale,
         media,
+        page_text,
         pages,
         player,
         present,
@@ -33,6 +34,7 @@ def register(app: Flask) -> None:
         app.register_blueprint(module.bp, **locale.blueprint_options(module is not media))
     locale.init_app(app)  # each language's copy of the page rules; Flask-Babel
     present.init_app(app)
+    page_text.init_app(app)
     site.init_app(app)
     errors.init_app(app)
     security.init_app(app)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask import Blueprint, Response, abort, g, jsonify, render_template, request
 from flask_babel import gettext
 from sqlalchemy import select
 
 from .. import models as m
-from ..i18n import N_
+from ..i18n import LANGUAGES, N_, SOURCE_LANGUAGE
 from ..slugs import is_slug
 from . import queries
 from .context import session
@@ -23,13 +24,14 @@ from .feeds import (
     sitemap,
     sitemap_index,
 )
-from .locale import public_alternates
+from .locale import page_lang, public_alternates
 from .pages import found_or_404
 from .params import seconds
 from .player import _duration, _webcast, part_param
 from .present import media_path, media_url, player
 from .site import absolute, base_url, library_title, public_url
 from .structured import oembed, recorded_date
+from .transcript_lang import TranscriptLang, choose
 
 bp = Blueprint("discovery", __name__)
 
@@ -49,7 +51,7 @@ MAX_URL = 2000
 FEED_ITEMS = 50  # the latest episodes a feed lists: what podcast apps fetch, at any library size
 SITEMAP_WEBCASTS = 250  # webcasts per sitemap file (two URLs each; the protocol allows 50,000)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_PLAYER_PATH = re.compile(r"/(?:webcasts|embed)/([^/]+)/?")
+_PLAYER_PATH = re.compile(r"(?:/([a-z]{2,3}))?/(?:webcasts|embed)/([^/]+)/?")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -127,18 +129,37 @@ def _video_entry(w: m.Webcast) -> VideoEntry | None:
 # ---- podcast feeds -----------------------------------------------------------------------------
 
 
-def _captioned(slugs: list[str]) -> set[str]:
-    """Which of these webcasts have a caption track (one query, not one per item)."""
+def _captioned(slugs: list[str]) -> dict[str, list[str]]:
+    """The caption languages of those of these webcasts that have captions (one query, not one
+    per item)."""
+    found: dict[str, list[str]] = {}
     if not slugs:
-        return set()
-    rows = session().scalars(
-        select(m.CaptionTrack.webcast_slug).where(m.CaptionTrack.webcast_slug.in_(slugs)))
-    return set(rows)
+        return found
+    rows = session().execute(
+        select(m.CaptionTrack.webcast_slug, m.CaptionTrack.lang)
+        .where(m.CaptionTrack.webcast_slug.in_(slugs)).order_by(m.CaptionTrack.position))
+    for slug, lang in rows:
+        found.setdefault(slug, []).append(lang)
+    return found
+
+
+def _transcripts(slug: str, langs: list[str] | None) -> list[tuple[str, str]]:
+    """(URL, language) of each of an item's caption tracks, the one in the feed's language
+    (else its first) first."""
+    available, page = langs or [], page_lang()
+    first = choose(available, None, page)
+    found = []
+    for lang in sorted(available, key=lambda code: code != first):
+        arg = TranscriptLang.of(available, lang, page).arg
+        found.append((public_url("player.transcript_vtt", slug=slug, lang=arg), lang))
+    return found
 
 
 def _episodes(webcasts: list[m.Webcast], numbered: bool = False) -> list[Episode]:
-    """Feed items of the webcasts whose media file is present (an item needs its enclosure)."""
+    """Feed items of the webcasts whose media file is present (an item needs its enclosure),
+    in the page's language."""
     captioned = _captioned([w.slug for w in webcasts])
+    lang = page_lang()
     episodes = []
     for w in webcasts:
         media = w.media
@@ -147,10 +168,13 @@ def _episodes(webcasts: list[m.Webcast], numbered: bool = False) -> list[Episode
             continue
         poster = media_path(w.slug, w.poster)
         duration = w.duration or media.duration
+        text = w.text(lang)
+        transcripts = _transcripts(w.slug, captioned.get(w.slug))
+        transcript_url, transcript_lang = transcripts[0] if transcripts else (None, w.language)
         episodes.append(Episode(
-            title=w.title,
+            title=text.title,
             link=public_url("player.webcast", slug=w.slug),
-            description=w.summary or w.title,
+            description=text.summary or text.title,
             author="; ".join(s.display for s in w.speakers) or library_title(),
             enclosure_url=absolute(media_url(w.slug, media.file)),
             mime=media.mime,
@@ -159,8 +183,9 @@ def _episodes(webcasts: list[m.Webcast], numbered: bool = False) -> list[Episode
             published=recorded_date(w.recorded),
             image=absolute(media_url(w.slug, w.poster or "")) if poster else None,
             episode=w.part if numbered and w.part else None,
-            transcript_url=(public_url("player.transcript_vtt", slug=w.slug)
-                            if w.slug in captioned else None),
+            transcript_url=transcript_url,
+            transcript_lang=transcript_lang,
+            more_transcripts=tuple(transcripts[1:]),
         ))
     return episodes
 
@@ -171,7 +196,7 @@ def _feed(title: str, link: str, description: str, webcasts: list[m.Webcast],
     image = _channel_image(episodes)
     channel = Channel(
         title=title, link=link, feed_url=absolute(request.path), description=description,
-        author=library_title(), image=image, serial=serial,
+        author=library_title(), image=image, serial=serial, language=page_lang(),
     )
     return _xml(podcast_feed(channel, episodes), "application/rss+xml")
 
@@ -198,9 +223,10 @@ def _latest(criteria: list, order: tuple | None = None) -> list[m.Webcast]:
 @bp.route("/topics/<topic_id>/feed.xml")
 def topic_feed(topic_id: str) -> Response:
     found = found_or_404(queries.topic, topic_id, "topic")
+    text = found.text(page_lang())
     return _feed(
-        f"{found.name} · {library_title()}", public_url("pages.topic", topic_id=found.id),
-        found.description or gettext("Talks about %(name)s.", name=found.name),
+        f"{text.name} · {library_title()}", public_url("pages.topic", topic_id=found.id),
+        text.description or gettext("Talks about %(name)s.", name=text.name),
         _latest(queries.with_topic(found.id)),
     )
 
@@ -208,9 +234,10 @@ def topic_feed(topic_id: str) -> Response:
 @bp.route("/series/<series_id>/feed.xml")
 def series_feed(series_id: str) -> Response:
     found = found_or_404(queries.series, series_id, "series")
+    text = found.text(page_lang())
     return _feed(
-        f"{found.title} · {library_title()}", public_url("pages.series", series_id=found.id),
-        found.description or gettext("A series of talks: %(title)s.", title=found.title),
+        f"{text.title} · {library_title()}", public_url("pages.series", series_id=found.id),
+        text.description or gettext("A series of talks: %(title)s.", title=text.title),
         _latest(queries.in_series(found.id), queries.SERIES_ORDER), serial=True,
     )
 
@@ -223,12 +250,30 @@ def embed(slug: str) -> str:
     """The player, chapters and transcript alone, for a partner's iframe; ?t= starts there."""
     found = _webcast(slug)
     start = seconds(request.args.get("t"), limit=_duration(found))
-    return render_template("embed.html", p=player(found, start, part_param()),
-                           page_url=public_url("player.webcast", slug=found.slug))
+    shown = player(found, start, part_param(), request.args.get("lang"))
+    return render_template("embed.html", p=shown, page_url=public_url(
+        "player.webcast", slug=found.slug, lang=shown.language.arg))
+
+
+@dataclass(frozen=True)
+class WebcastUrl:
+    """What a player or embed URL of this site names."""
+
+    slug: str
+    t: str | None  # its ?t= (or #t=) value
+    page_lang: str  # its interface language: "es" for /es/webcasts/…
+    lang: str | None  # its ?lang= value: the transcript's language
 
 
 def webcast_url(raw: str | None, base: str) -> tuple[str, str | None] | None:
     """(slug, ?t= value) when `raw` is a player or embed URL of this site, else None."""
+    found = parse_webcast_url(raw, base)
+    return (found.slug, found.t) if found else None
+
+
+def parse_webcast_url(raw: str | None, base: str) -> WebcastUrl | None:
+    """What `raw` names when it is a player or embed URL of this site (in any interface
+    language), else None."""
     if not raw or len(raw) > MAX_URL or _CONTROL.search(raw):
         return None
     try:
@@ -243,11 +288,14 @@ def webcast_url(raw: str | None, base: str) -> tuple[str, str | None] | None:
     if prefix and not given.path.startswith(prefix + "/"):
         return None
     match = _PLAYER_PATH.fullmatch(given.path[len(prefix):])
-    slug = unquote(match.group(1)) if match else ""
-    if not is_slug(slug):
+    slug = unquote(match.group(2)) if match else ""
+    lang = match.group(1) if match else None
+    if not is_slug(slug) or lang == SOURCE_LANGUAGE or (lang and lang not in LANGUAGES):
         return None
-    times = parse_qs(given.query).get("t") or parse_qs(given.fragment).get("t")
-    return slug, times[0] if times else None
+    query = parse_qs(given.query)
+    times = query.get("t") or parse_qs(given.fragment).get("t")
+    return WebcastUrl(slug, times[0] if times else None, lang or SOURCE_LANGUAGE,
+                      next(iter(query.get("lang", [])), None))
 
 
 def _host(parts: SplitResult) -> tuple[str, int | None]:
@@ -275,12 +323,15 @@ def oembed_json() -> tuple[Response, int] | Response:
     """oEmbed 1.0 (JSON) for a player page URL of this site: an iframe of its embed page."""
     if (request.args.get("format") or "json") != "json":
         return _oembed_error(501, "Only format=json is offered.")
-    found_url = webcast_url(request.args.get("url"), base_url())
-    found = queries.webcast(session(), found_url[0]) if found_url else None
+    found_url = parse_webcast_url(request.args.get("url"), base_url())
+    found = queries.webcast(session(), found_url.slug) if found_url else None
     if found is None or found_url is None:
         return _oembed_error(404, "That address is not a webcast of this library.")
-    start = seconds(found_url[1], limit=_duration(found))
-    document = oembed(player(found, start), library_title(), start,
+    # In the language asked for (?lang=), else the URL's (/es/…): its title, its embed's.
+    asked = request.args.get("lang")
+    g.page_lang = asked if asked in LANGUAGES else found_url.page_lang
+    start = seconds(found_url.t, limit=_duration(found))
+    document = oembed(player(found, start, None, found_url.lang), library_title(), start,
                       _dimension(request.args.get("maxwidth")),
                       _dimension(request.args.get("maxheight")))
     response = jsonify(document)

@@ -76,6 +76,8 @@ class Episode:
     image: str | None = None
     episode: int | None = None  # the part number in a series feed
     transcript_url: str | None = None
+    transcript_lang: str = "en"
+    more_transcripts: tuple[tuple[str, str], ...] = ()  # (url, language) of its other captions
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ class Channel:
     author: str
     image: str | None = None
     serial: bool = False  # a series is listened to in order
+    language: str = "en"  # of its titles and descriptions
 
 
 def podcast_feed(channel: Channel, episodes: Sequence[Episode]) -> bytes:
@@ -98,7 +101,7 @@ def podcast_feed(channel: Channel, episodes: Sequence[Episode]) -> bytes:
     _add(ch, "title", channel.title)
     _add(ch, "link", channel.link)
     _add(ch, "description", channel.description)
-    _add(ch, "language", "en")
+    _add(ch, "language", channel.language)
     _add(ch, "generator", "medialib")
     _add(ch, f"{{{ATOM}}}link", href=channel.feed_url, rel="self", type="application/rss+xml")
     dates = [e.published for e in episodes if e.published]
@@ -141,9 +144,10 @@ def _item(channel: ET.Element, e: Episode) -> None:
         _add(item, _itunes("episode"), str(e.episode))
     _add(item, _itunes("episodeType"), "full")
     _add(item, _itunes("explicit"), "false")
-    if e.transcript_url:
-        _add(item, f"{{{PODCAST}}}transcript", url=e.transcript_url, type="text/vtt",
-             language="en", rel="captions")
+    transcripts = [(e.transcript_url, e.transcript_lang)] if e.transcript_url else []
+    for url, lang in [*transcripts, *e.more_transcripts]:
+        _add(item, f"{{{PODCAST}}}transcript", url=url, type="text/vtt", language=lang,
+             rel="captions")
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ..i18n import N_
 from . import queries
 from .context import session
+from .page_text import in_page_order
 from .params import clean_id, page_number
 
 T = TypeVar("T")
@@ -57,8 +58,9 @@ def home() -> str:
         newest=newest.webcasts,
         listing=newest,
         total=newest.total,
-        topics=queries.topics_with_counts(db),
-        series_list=queries.series_tiles(db, SERIES_PARTS),
+        topics=in_page_order(queries.topics_with_counts(db), lambda t, lang: t[0].text(lang).name),
+        series_list=in_page_order(queries.series_tiles(db, SERIES_PARTS),
+                                  lambda tile, lang: tile.series.text(lang).title),
         speakers=queries.speakers_with_counts(db),
     )
 

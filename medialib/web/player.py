@@ -13,11 +13,13 @@ from ..chapters import Chapter, ChapterError, chapters_to_webvtt
 from ..files import read_inside
 from ..search import Hit, SearchUnavailable
 from ..slugs import is_slug
-from ..transcripts import TranscriptHeader, render_text, transcript_path
+from ..transcripts import transcript_path
 from . import queries
 from .context import library, session, settings
+from .downloads import download_name, rebuilt_transcript
+from .locale import page_lang
 from .params import clean_text, page_number, seconds
-from .present import player
+from .present import player, transcript_language
 from .site import library_title
 from .streaming import streams
 from .structured import page_meta
@@ -90,7 +92,7 @@ def webcast(slug: str) -> str:
     rendition alone (listen only), when it has one."""
     found = _webcast(slug)
     start = seconds(request.args.get("t"), limit=_duration(found))
-    shown = player(found, start, part_param())
+    shown = player(found, start, part_param(), request.args.get("lang"))
     q = clean_text(request.args.get("q"))
     offered = streams(found)
     return render_template(
@@ -103,7 +105,8 @@ def webcast(slug: str) -> str:
 @bp.route("/webcasts/<slug>/transcript")
 def transcript(slug: str) -> str:
     """The printable transcript: title, speakers, date, chapters as headings."""
-    return render_template("transcript.html", p=player(_webcast(slug), 0.0, part_param() or 1))
+    return render_template("transcript.html", p=player(_webcast(slug), 0.0, part_param() or 1,
+                                                       request.args.get("lang")))
 
 
 def part_param() -> int | None:
@@ -120,32 +123,25 @@ def _download(body: str | bytes, mimetype: str, filename: str) -> Response:
 
 @bp.route("/webcasts/<slug>/transcript.txt")
 def transcript_txt(slug: str) -> Response:
-    """transcripts/<slug>.en.txt as a download (rebuilt from the database if the file is gone)."""
+    """transcripts/<slug>.<lang>.txt as a download (rebuilt from the database if the file is
+    gone); ?lang= picks the language as on the transcript page."""
     found = _webcast(slug)
+    lang = transcript_language(found, request.args.get("lang")).lang or found.language
     transcripts = settings().transcripts_dir
-    name = transcript_path(transcripts, found.slug, "en").name
+    name = transcript_path(transcripts, found.slug, lang).name
     body: str | bytes | None = read_inside(transcripts, name)
     if body is None:
-        track = found.captions("en")
-        header = TranscriptHeader(
-            title=found.title,
-            speakers=[s.display for s in found.speakers],
-            recorded=found.recorded,
-            series=found.series.title if found.series else None,
-            unchecked=bool(track and track.unchecked),
-            part=found.part,
-        )
-        from .present import transcript_sections
-
-        body = render_text(header, transcript_sections(found, track))
-    return _download(body, "text/plain", f"{found.slug}.en.txt")
+        body = rebuilt_transcript(found, lang)
+    return _download(body, "text/plain", download_name(found.slug, lang, "txt"))
 
 
 @bp.route("/webcasts/<slug>/transcript.vtt")
 def transcript_vtt(slug: str) -> Response:
-    """The English captions as WebVTT: the library's file, or rebuilt from the stored cues."""
+    """The captions as WebVTT (?lang= picks the track as on the transcript page): the library's
+    file, or rebuilt from the stored cues."""
     found = _webcast(slug)
-    track = found.captions("en")
+    lang = transcript_language(found, request.args.get("lang")).lang
+    track = found.captions(lang) if lang else None
     if track is None:
         abort(404, description=gettext("This webcast has no captions yet."))
     body: str | bytes | None = read_inside(settings().media_dir, found.slug, track.file)
@@ -153,16 +149,18 @@ def transcript_vtt(slug: str) -> Response:
         body = cues_to_webvtt([Cue(c.start, c.end, c.text, c.speaker) for c in track.cues])
     response = Response(body, mimetype="text/vtt")
     if request.args.get("download"):
-        response.headers["Content-Disposition"] = f'attachment; filename="{found.slug}.en.vtt"'
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="{download_name(found.slug, track.lang, "vtt")}"')
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
 
 
 @bp.route("/webcasts/<slug>/chapters.vtt")
 def chapters_vtt(slug: str) -> Response:
-    """The chapters track (kind="chapters") as WebVTT."""
+    """The chapters track (kind="chapters") as WebVTT, its titles in the page's language."""
     found = _webcast(slug)
-    chapters = [Chapter(ch.start, ch.title) for ch in found.chapters]
+    titles = found.text(page_lang()).chapters
+    chapters = [Chapter(ch.start, title) for ch, title in zip(found.chapters, titles, strict=True)]
     duration = _duration(found)
     if chapters and duration <= chapters[-1].start:
         duration = chapters[-1].start + 1

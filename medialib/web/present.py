@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -20,8 +21,11 @@ from ..chapters import Chapter
 from ..files import resolve_inside
 from ..languages import language_label
 from ..transcripts import Section, build_sections, clock
+from ..translated import WebcastText
 from .context import settings
+from .locale import page_lang
 from .params import spoken_duration
+from .transcript_lang import TranscriptLang, asked_lang
 from .transcript_parts import Part, chapter_part_numbers, part_at, split_parts
 
 
@@ -99,6 +103,19 @@ class Player:
     next: m.Webcast | None
     transcript_parts: list[Part]
     part: Part  # the transcript part shown (the whole transcript when it is short)
+    language: TranscriptLang  # the transcript's language (and the default captions')
+    text: WebcastText  # title, summary, chapters and resources in the page's language
+    transcript_text: WebcastText  # the same in the transcript's language (its headings)
+
+    @property
+    def lang(self) -> str:
+        """The language of the transcript shown (its `lang` attribute)."""
+        return self.language.lang or self.language.page
+
+    @property
+    def page_lang(self) -> str:
+        """The page's interface language."""
+        return self.language.page
 
     @property
     def chapter_part_numbers(self) -> list[int]:
@@ -119,23 +136,35 @@ class Player:
         return self.webcast.duration or (self.media.duration if self.media else 0) or 0.0
 
 
-def transcript_sections(webcast: m.Webcast, track: m.CaptionTrack | None) -> list[Section]:
-    """The captions grouped under chapter headings, in paragraphs at speaker turns."""
+def transcript_sections(webcast: m.Webcast, track: m.CaptionTrack | None,
+                        titles: Sequence[str] = ()) -> list[Section]:
+    """The captions grouped under chapter headings, in paragraphs at speaker turns; `titles`
+    are the chapters' titles in the transcript's language (else their own)."""
     cues = [Cue(c.start, c.end, c.text, c.speaker) for c in track.cues] if track else []
-    chapters = [Chapter(ch.start, ch.title) for ch in webcast.chapters]
+    names = list(titles) if len(titles) == len(webcast.chapters) else []
+    chapters = [Chapter(ch.start, names[i] if names else ch.title)
+                for i, ch in enumerate(webcast.chapters)]
     return build_sections(cues, chapters)
 
 
-def player(webcast: m.Webcast, start: float, part: int | None = None) -> Player:
-    """What the player page shows, starting at `start`; its transcript part is the one that
-    holds `start`, or part number `part` when one is asked for."""
+def transcript_language(webcast: m.Webcast, asked: str | None = None) -> TranscriptLang:
+    """The transcript language of this request's page of `webcast` (?lang=, else the page's)."""
+    return TranscriptLang.of(webcast.caption_langs, asked_lang(asked), page_lang())
+
+
+def player(webcast: m.Webcast, start: float, part: int | None = None,
+           asked: str | None = None) -> Player:
+    """What the player page shows, starting at `start`, its transcript in language `asked`
+    when it has that track (see transcript_lang); its transcript part is the one that holds
+    `start`, or part number `part` when one is asked for."""
     media = webcast.media
     media_src = None
     if media is not None and media_path(webcast.slug, media.file) is not None:
         media_src = media_url(webcast.slug, media.file, media.checksum)
         if start > 0:
             media_src += f"#t={start:g}"
-    track = webcast.captions("en")
+    language = transcript_language(webcast, asked)
+    track = webcast.captions(language.lang or "en")
     tracks = []
     for candidate in webcast.caption_tracks:
         if media_path(webcast.slug, candidate.file) is not None:
@@ -144,14 +173,16 @@ def player(webcast: m.Webcast, start: float, part: int | None = None) -> Player:
     captions_src = next((src for t, src, _ in tracks if t is track), None)
     if track is not None and captions_src is None and track.cues:
         # The file is gone but its cues are stored: the app renders them as WebVTT.
-        captions_src = url_for("player.transcript_vtt", slug=webcast.slug)
+        captions_src = url_for("player.transcript_vtt", slug=webcast.slug, lang=language.arg)
         tracks.insert(0, (track, captions_src, track_label(track)))
     parts = list(webcast.series.webcasts) if webcast.series else []
     index = next((i for i, w in enumerate(parts) if w.slug == webcast.slug), None)
     previous = parts[index - 1] if index is not None and index > 0 else None
     following = parts[index + 1] if index is not None and index + 1 < len(parts) else None
     duration = webcast.duration or (media.duration if media else 0) or 0.0
-    transcript = split_parts(transcript_sections(webcast, track), duration)
+    text = webcast.text(page_lang())
+    spoken = webcast.text(track.lang) if track is not None else text
+    transcript = split_parts(transcript_sections(webcast, track, spoken.chapters), duration)
     shown = (transcript[min(part, len(transcript)) - 1] if part
              else part_at(transcript, start))
     return Player(
@@ -170,6 +201,9 @@ def player(webcast: m.Webcast, start: float, part: int | None = None) -> Player:
         next=following,
         transcript_parts=transcript,
         part=shown,
+        language=language,
+        text=text,
+        transcript_text=spoken,
     )
 
 

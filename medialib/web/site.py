@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, request, url_for
+from flask_babel import get_locale
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..catalog import CatalogError
@@ -19,10 +20,11 @@ _titles: dict[tuple[str, int], str] = {}
 
 
 def library_title() -> str:
-    """The catalog's `library.title` as the database holds it (written with every change);
-    before any write of this version, from catalog.yaml, re-read only when it changes."""
+    """The catalog's `library.title` as the database holds it (written with every change), in
+    the page's language when translated; before any write of this version, from catalog.yaml,
+    re-read only when it changes."""
     try:
-        stored = stored_title(session())
+        stored = stored_title(session(), _page_lang())
     except SQLAlchemyError:
         session().rollback()
         stored = None
@@ -44,6 +46,12 @@ def library_title() -> str:
         _titles.clear()
         _titles[key] = title
     return title
+
+
+def _page_lang() -> str:
+    """The page's language, as Flask-Babel has it from web/locale.py (which imports this
+    module: asking Flask-Babel keeps the import one way)."""
+    return str(get_locale() or "en").replace("_", "-")
 
 
 def base_url() -> str:

@@ -164,8 +164,8 @@ def jsonld(p: Player, site_title: str) -> dict[str, Any]:
         "@type": "AudioObject" if p.is_audio else "VideoObject",
         "@id": page + "#media",
         "url": page,
-        "name": w.title,
-        "description": w.summary or w.title,
+        "name": p.text.title,
+        "description": p.text.summary or p.text.title,
     }
     if files["poster"]:
         data["thumbnailUrl"] = [files["poster"]]
@@ -180,7 +180,7 @@ def jsonld(p: Player, site_title: str) -> dict[str, Any]:
         data["encodingFormat"] = p.media.mime if p.media else None
     data["embedUrl"] = public_url("discovery.embed", slug=w.slug)
     if p.captions is not None:
-        data["inLanguage"] = p.captions.lang
+        data["inLanguage"] = p.lang  # the transcript's, below
     if p.media is not None and p.media.width and p.media.height and not p.is_audio:
         data["width"] = p.media.width
         data["height"] = p.media.height
@@ -189,10 +189,10 @@ def jsonld(p: Player, site_title: str) -> dict[str, Any]:
     data["publisher"] = {"@type": "Organization", "name": site_title,
                          "url": public_url("pages.home")}
     if w.series is not None:
-        data["isPartOf"] = {"@type": "CreativeWorkSeries", "name": w.series.title,
+        data["isPartOf"] = {"@type": "CreativeWorkSeries", "name": w.series.text(p.page_lang).title,
                             "url": public_url("pages.series", series_id=w.series.id)}
     if w.topics:
-        data["keywords"] = ", ".join(t.name for t in w.topics)
+        data["keywords"] = ", ".join(t.text(p.page_lang).name for t in w.topics)
     text = transcript_text(p) if len(p.transcript_parts) == 1 else ""  # whole, or none
     if text:
         data["transcript"] = text
@@ -200,9 +200,9 @@ def jsonld(p: Player, site_title: str) -> dict[str, Any]:
     data["mainEntityOfPage"] = _reviewed_page(w, page)
     if p.chapters:
         data["hasPart"] = [
-            {"@type": "Clip", "name": ch.title, "startOffset": number(ch.start),
+            {"@type": "Clip", "name": title, "startOffset": number(ch.start),
              "endOffset": number(ch.end), "url": moment_url(page, ch.start)}
-            for ch in p.chapters
+            for ch, title in zip(p.chapters, p.text.chapters, strict=True)
         ]
     return {key: value for key, value in data.items() if value is not None}
 
@@ -253,16 +253,17 @@ def _social_tags(p: Player, site_title: str) -> tuple[list[tuple[str, str]], lis
     page = public_url("player.webcast", slug=w.slug)
     embed = public_url("discovery.embed", slug=w.slug)
     files = _files(p)
-    description = short(w.summary or w.title)
+    title = p.text.title
+    description = short(p.text.summary or title)
     og = [("og:site_name", site_title), ("og:type", "website" if p.is_audio else "video.other"),
-          ("og:title", w.title), ("og:description", description), ("og:url", page),
-          ("og:locale", "en_US")]
+          ("og:title", title), ("og:description", description), ("og:url", page),
+          ("og:locale", og_locale(p.page_lang))]
     if files["poster"]:
         og.append(("og:image", files["poster"]))
         if files["poster_size"]:
             og += [("og:image:width", str(files["poster_size"][0])),
                    ("og:image:height", str(files["poster_size"][1]))]
-        og.append(("og:image:alt", gettext("Poster of “%(title)s”", title=w.title)))
+        og.append(("og:image:alt", gettext("Poster of “%(title)s”", title=title)))
     if files["content"] and p.media is not None:
         kind = "audio" if p.is_audio else "video"
         og += [(f"og:{kind}", files["content"]), (f"og:{kind}:type", p.media.mime)]
@@ -275,10 +276,19 @@ def _social_tags(p: Player, site_title: str) -> tuple[list[tuple[str, str]], lis
                 ("twitter:player:height", str(embed_height(p)))]
     else:
         card = [("twitter:card", "summary_large_image" if files["poster"] else "summary")]
-    card += [("twitter:title", w.title), ("twitter:description", description)]
+    card += [("twitter:title", title), ("twitter:description", description)]
     if files["poster"]:
         card.append(("twitter:image", files["poster"]))
     return og, card
+
+
+# Open Graph names a locale language_TERRITORY; the library serves patients in the United States.
+OG_LOCALES = {"en": "en_US", "es": "es_US"}
+
+
+def og_locale(lang: str) -> str:
+    """The og:locale of a page in language `lang` ("es" -> "es_US")."""
+    return OG_LOCALES.get(lang) or lang.replace("-", "_")
 
 
 def embed_height(p: Player) -> int:
@@ -291,8 +301,9 @@ def share_links(p: Player, site_title: str) -> Share:
     moment = moment_url(page, int(p.start)) if p.start >= 1 else None
     what = (gettext("I thought you might find this podcast helpful:") if p.is_audio
             else gettext("I thought you might find this talk helpful:"))
-    body = f"{what}\n\n{w.title}\n{page}\n\n{site_title}"
-    mailto = "mailto:?" + urlencode({"subject": w.title, "body": body}, quote_via=quote)
+    title = p.text.title
+    body = f"{what}\n\n{title}\n{page}\n\n{site_title}"
+    mailto = "mailto:?" + urlencode({"subject": title, "body": body}, quote_via=quote)
     return Share(page_url=page, moment_url=moment, mailto=mailto)
 
 
@@ -309,21 +320,20 @@ def oembed(p: Player, site_title: str, start: float, max_width: int | None,
            max_height: int | None) -> dict[str, Any]:
     """The oEmbed 1.0 document of a webcast: an iframe of its embed page."""
     w = p.webcast
-    src = public_url("discovery.embed", slug=w.slug)
-    if start >= 1:
-        src += f"?t={int(start)}"
+    src = public_url("discovery.embed", slug=w.slug, t=int(start) if start >= 1 else None,
+                     lang=p.language.arg)
     width, height = EMBED_WIDTH, embed_height(p)
     if max_width:
         width = min(width, max_width)
     if max_height:
         height = min(height, max_height)
     html = (f'<iframe src="{escape(src)}" width="{width}" height="{height}" '
-            f'title="{escape(w.title)}" allow="fullscreen; picture-in-picture" '
+            f'title="{escape(p.text.title)}" allow="fullscreen; picture-in-picture" '
             f'loading="lazy"></iframe>')
     data: dict[str, Any] = {
         "version": "1.0",
         "type": "rich" if p.is_audio else "video",
-        "title": w.title,
+        "title": p.text.title,
         "provider_name": site_title,
         "provider_url": base_url() + "/",
         "html": html,

@@ -197,6 +197,7 @@
     var nowTag = doc.createElement("span");
     nowTag.className = "vh";
     nowTag.textContent = " " + T("(now playing)");
+    nowTag.lang = doc.documentElement.lang || "en";  // the page's words, inside a transcript's cue
     var nowLine = doc.getElementById("now-line");
     var current = -1;
     var currentChapter = chapters.findIndex(function (a) { return a.hasAttribute("aria-current"); });
@@ -398,6 +399,7 @@
         if (!q) { return; }
         e.preventDefault();
         var url = talkForm.getAttribute("action").split("#")[0] + "?q=" + encodeURIComponent(q);
+        if (talkForm.elements.lang) { url += "&lang=" + encodeURIComponent(talkForm.elements.lang.value); }
         var mine = ++talkRequest;
         talkResults.setAttribute("aria-busy", "true");
         fetch(url, { credentials: "same-origin" })
@@ -463,6 +465,16 @@
       seek(parseFloat(link.getAttribute("data-start")), true);
     }
     watch.addEventListener("click", onJump);
+
+    // A link to the transcript in another language reloads the page there, at the moment playing.
+    watch.querySelectorAll(".transcript-langs a").forEach(function (a) {
+      a.addEventListener("click", function () {
+        var url = new URL(a.href);
+        var t = Math.floor(media.currentTime || 0);
+        if (t >= 1) { url.searchParams.set("t", String(t)); } else { url.searchParams.delete("t"); }
+        a.href = url.toString();
+      });
+    });
 
     // -- our controls --------------------------------------------------------------------------
 
