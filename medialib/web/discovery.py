@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
 
 from flask import Blueprint, Response, abort, g, jsonify, render_template, request
-from flask_babel import gettext
+from flask_babel import gettext, refresh
 from sqlalchemy import select
 
 from .. import models as m
@@ -328,8 +328,10 @@ def oembed_json() -> tuple[Response, int] | Response:
     if found is None or found_url is None:
         return _oembed_error(404, "That address is not a webcast of this library.")
     # In the language asked for (?lang=), else the URL's (/es/…): its title, its embed's.
+    # This endpoint exists once, so it sets the language web/locale.py's page_lang() reads.
     asked = request.args.get("lang")
     g.page_lang = asked if asked in LANGUAGES else found_url.page_lang
+    refresh()  # Flask-Babel's cached locale and catalog follow
     start = seconds(found_url.t, limit=_duration(found))
     document = oembed(player(found, start, None, found_url.lang), library_title(), start,
                       _dimension(request.args.get("maxwidth")),
