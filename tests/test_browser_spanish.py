@@ -6,6 +6,7 @@ The served library is tests/spanish_library.py with a 20-second video rendered b
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,13 +15,16 @@ import pytest
 from tests.media_fixtures import AAC, H264, ffmpeg
 from tests.spanish_library import (
     BILINGUAL,
+    ENGLISH,
     ENGLISH_LINES,
     SECONDS,
+    SPANISH,
     SPANISH_LINES,
     write_spanish_library,
 )
 from tests.test_browser import CURRENT_CUE_CONTAINS_TIME, open_player
-from tests.web_fixtures import LiveServer, checked_page, served_library
+from tests.test_browser_languages import AXE_RUN
+from tests.web_fixtures import AXE, LiveServer, checked_page, served_library
 
 pytestmark = pytest.mark.browser
 
@@ -103,3 +107,26 @@ def test_spanish_search_in_the_talk_keeps_the_language(spanish_page,
     assert "lang=es" in page.url
     assert page.locator("#transcript-body").get_attribute("lang") == "es"
 
+
+
+# Pages where text in one language sits in a page of another, each part marked with lang.
+MIXED_PAGES = [f"/webcasts/{BILINGUAL}?lang=es", f"/es/webcasts/{BILINGUAL}?lang=en",
+               f"/es/webcasts/{ENGLISH}", f"/es/webcasts/{BILINGUAL}/transcript?lang=en", "/es/",
+               f"/webcasts/{SPANISH}", "/es/series/basics", f"/embed/{BILINGUAL}?lang=es"]
+
+
+def test_axe_finds_no_violations_where_languages_mix(browser, spanish_server: LiveServer) -> None:
+    """axe-core (WCAG 2.2 A and AA, best practices) on the pages that mix languages."""
+    assert AXE.exists(), "run `npm install` (make test does) to get axe-core"
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    problems: dict[str, Any] = {}
+    try:
+        page = context.new_page()
+        for path in MIXED_PAGES:
+            page.goto(spanish_server.url + path, wait_until="domcontentloaded")
+            page.add_script_tag(path=str(AXE))
+            if violations := page.evaluate(AXE_RUN):
+                problems[path] = violations
+    finally:
+        context.close()
+    assert not problems, json.dumps(problems, indent=1)
