@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.web_fixtures import AXE, BROWSER_ITEMS, CHROMIUM_ARGS  # noqa: F401
+from tests.web_fixtures import BROWSER_ITEMS, CHROMIUM_ARGS, axe_problems  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -314,25 +314,7 @@ AXE_PAGES = ["/", f"/webcasts/{VIDEO}", f"/webcasts/{AUDIO}", "/search?q=clinica
 
 def test_axe_finds_no_violations(browser, live_server) -> None:
     """axe-core, WCAG 2.2 A and AA rules plus best practices, on each kind of page."""
-    assert AXE.exists(), "run `npm install` (make test does) to get axe-core"
-    # axe is injected as an inline script, which the page's CSP rightly refuses: bypass it here.
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
-    problems = {}
-    try:
-        page = context.new_page()
-        for path in AXE_PAGES:
-            page.goto(live_server.url + path, wait_until="domcontentloaded")
-            page.add_script_tag(path=str(AXE))
-            violations = page.evaluate("""async () => (await axe.run(document, {
-                resultTypes: ['violations'],
-                runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',
-                                                 'wcag22aa', 'best-practice']},
-            })).violations.map(v => ({id: v.id, impact: v.impact,
-                                     nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))""")
-            if violations:
-                problems[path] = violations
-    finally:
-        context.close()
+    problems = axe_problems(browser, live_server.url, AXE_PAGES)
     assert not problems, json.dumps(problems, indent=1)
 
 

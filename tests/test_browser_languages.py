@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.test_browser import open_player
-from tests.web_fixtures import AXE, BROWSER_ITEMS
+from tests.web_fixtures import AXE, AXE_RUN, BROWSER_ITEMS
 
 pytestmark = pytest.mark.browser
 
@@ -18,12 +18,6 @@ VIDEO, AUDIO = BROWSER_ITEMS
 SPANISH_AXE_PAGES = ["/es/", f"/es/webcasts/{VIDEO}", f"/es/webcasts/{AUDIO}",
                      "/es/search?q=clinical+trial", f"/es/webcasts/{VIDEO}/transcript",
                      f"/es/webcasts/{VIDEO}?q=trial"]
-AXE_RUN = """async () => (await axe.run(document, {
-    resultTypes: ['violations'],
-    runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa',
-                                     'best-practice']},
-})).violations.map(v => ({id: v.id, impact: v.impact,
-                         nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"""
 
 
 def test_axe_finds_no_violations_on_the_spanish_pages(browser, live_server) -> None:

@@ -23,8 +23,7 @@ from tests.spanish_library import (
     write_spanish_library,
 )
 from tests.test_browser import CURRENT_CUE_CONTAINS_TIME, open_player
-from tests.test_browser_languages import AXE_RUN
-from tests.web_fixtures import AXE, LiveServer, checked_page, served_library
+from tests.web_fixtures import LiveServer, axe_problems, checked_page, served_library
 
 pytestmark = pytest.mark.browser
 
@@ -117,16 +116,5 @@ MIXED_PAGES = [f"/webcasts/{BILINGUAL}?lang=es", f"/es/webcasts/{BILINGUAL}?lang
 
 def test_axe_finds_no_violations_where_languages_mix(browser, spanish_server: LiveServer) -> None:
     """axe-core (WCAG 2.2 A and AA, best practices) on the pages that mix languages."""
-    assert AXE.exists(), "run `npm install` (make test does) to get axe-core"
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
-    problems: dict[str, Any] = {}
-    try:
-        page = context.new_page()
-        for path in MIXED_PAGES:
-            page.goto(spanish_server.url + path, wait_until="domcontentloaded")
-            page.add_script_tag(path=str(AXE))
-            if violations := page.evaluate(AXE_RUN):
-                problems[path] = violations
-    finally:
-        context.close()
+    problems = axe_problems(browser, spanish_server.url, MIXED_PAGES)
     assert not problems, json.dumps(problems, indent=1)

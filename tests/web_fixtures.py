@@ -26,6 +26,13 @@ CHROMIUM_ARGS = [
     "--autoplay-policy=no-user-gesture-required",
 ]
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+# axe-core's WCAG 2.2 A and AA rules plus best practices: each violation, where (three places).
+AXE_RUN = """async () => (await axe.run(document, {
+    resultTypes: ['violations'],
+    runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa',
+                                     'best-practice']},
+})).violations.map(v => ({id: v.id, impact: v.impact,
+                         nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"""
 
 # ---- a library whose every text field tries to become markup ---------------------------------
 
@@ -306,6 +313,24 @@ def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
     origin, any JavaScript error and any Content-Security-Policy violation."""
     with checked_page(browser, live_server.url) as page:
         yield page
+
+
+def axe_problems(browser: Any, origin: str, paths: list[str]) -> dict[str, Any]:
+    """axe-core's violations on each of these pages of `origin` (those with any)."""
+    assert AXE.exists(), "run `npm install` (make test does) to get axe-core"
+    # axe is injected as an inline script, which the page's CSP rightly refuses: bypass it here.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    problems = {}
+    try:
+        page = context.new_page()
+        for path in paths:
+            page.goto(origin + path, wait_until="domcontentloaded")
+            page.add_script_tag(path=str(AXE))
+            if violations := page.evaluate(AXE_RUN):
+                problems[path] = violations
+    finally:
+        context.close()
+    return problems
 
 
 @contextmanager
