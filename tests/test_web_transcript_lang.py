@@ -202,3 +202,22 @@ def test_downloads_are_rebuilt_per_language_when_the_files_are_gone(
     _, doc = fetch(client, f"/webcasts/{BILINGUAL}?lang=es")  # its stored cues, served by the app
     assert doc.find("track", srclang="es", src=f"/webcasts/{BILINGUAL}/transcript.vtt?lang=es")
 
+
+# ---- search in this talk -----------------------------------------------------------------------
+
+
+def test_search_in_the_talk_is_in_the_transcript_language(spanish_client) -> None:
+    html, doc = fetch(spanish_client, f"/webcasts/{BILINGUAL}?lang=es&q=medicamento")
+    moments = doc.with_class("a", "moment")
+    assert [a["href"] for a in moments] == [
+        f"/webcasts/{BILINGUAL}?t=14&q=medicamento&lang=es"]
+    assert doc.with_class("span", "snippet")[0]["lang"] == "es"
+    assert "medicamentos" in html
+    # The Spanish page searches its Spanish transcript without being told.
+    _, spanish = fetch(spanish_client, f"/es/webcasts/{BILINGUAL}?q=efectos+secundarios")
+    assert [a["href"] for a in spanish.with_class("a", "moment")] == [
+        f"/es/webcasts/{BILINGUAL}?t=12&q=efectos+secundarios"]
+    # The English transcript has the English words, not the Spanish ones.
+    _, english = fetch(spanish_client, f"/webcasts/{BILINGUAL}?q=medicines")
+    assert [a["href"] for a in english.with_class("a", "moment")] == [
+        f"/webcasts/{BILINGUAL}?t=14&q=medicines"]

@@ -67,11 +67,13 @@ class TalkSearch:
         return self.suggestion if self.corrected and self.suggestion else self.q
 
 
-def talk_search(slug: str, q: str) -> TalkSearch:
-    """The moments of webcast `slug` where the words of `q` (or their synonyms) are said."""
+def talk_search(slug: str, q: str, lang: str = "en") -> TalkSearch:
+    """The moments of webcast `slug` where the words of `q` (or their synonyms) are said, in its
+    transcript in language `lang`."""
     found = TalkSearch(q=q)
     try:
-        results = library().index.search(q, slug=slug, hits_per_webcast=MAX_TALK_MOMENTS)
+        results = library().index.search(q, slug=slug, hits_per_webcast=MAX_TALK_MOMENTS,
+                                         lang=lang)
     except SearchUnavailable as exc:
         current_app.logger.warning("search unavailable: %s", exc)
         found.unavailable = True
@@ -97,7 +99,7 @@ def webcast(slug: str) -> str:
     offered = streams(found)
     return render_template(
         "player.html", p=shown, meta=page_meta(shown, library_title()),
-        talk=talk_search(found.slug, q) if q else TalkSearch(q=""), streams=offered,
+        talk=talk_search(found.slug, q, shown.lang) if q else TalkSearch(q=""), streams=offered,
         listen=bool(offered and offered.can_listen and request.args.get("listen") == "1"),
     )
 
