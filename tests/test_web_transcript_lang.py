@@ -221,3 +221,19 @@ def test_search_in_the_talk_is_in_the_transcript_language(spanish_client) -> Non
     _, english = fetch(spanish_client, f"/webcasts/{BILINGUAL}?q=medicines")
     assert [a["href"] for a in english.with_class("a", "moment")] == [
         f"/webcasts/{BILINGUAL}?t=14&q=medicines"]
+
+
+def test_a_rebuilt_spanish_download_is_the_written_file(
+        make_app, spanish_library_dir: Path, tmp_path: Path) -> None:
+    """The Spanish transcript a download rebuilds from the database is the one reindex writes."""
+    root = tmp_path / "library"
+    shutil.copytree(spanish_library_dir, root)
+    written = {}
+    for slug, lang in ((BILINGUAL, "es"), (BILINGUAL, "en"), (SPANISH, "es")):
+        path = root / "transcripts" / f"{slug}.{lang}.txt"
+        written[slug, lang] = path.read_bytes()
+        path.unlink()
+    client = make_app(Settings(library=root)).test_client()
+    for (slug, lang), text in written.items():
+        assert client.get(f"/webcasts/{slug}/transcript.txt?lang={lang}").data == text, (slug, lang)
+    assert "La radioterapia, paso a paso" in written[BILINGUAL, "es"].decode()
