@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from medialib.catalog import CaptionTrack, Catalog, MediaFile, Webcast
 from medialib.config import Settings
 from medialib.library import Library
 from medialib.search.layout import language_dir, languages_in
+from medialib.translated import WebcastTranslation
 from tests.ingest_support import cli
 from tests.libraries import copy_sample_library, reindexed
 
@@ -43,42 +46,44 @@ SPOKEN_ES = """WEBVTT
 00:04.000 --> 00:08.000
 Pregunte por el cansancio y por el dolor de huesos.
 """
-PROXY_TRANSLATION = """    translations:
-      es:
-        title: Cómo designar a un apoderado de atención médica
-        summary: Preguntas frecuentes sobre las directivas anticipadas.
-        chapters: [Introducción, ¿Qué es una directiva anticipada?, Las diferencias,
-                   ¿A quién elegir?, El formulario, Sin apoderado, Lo que usted quiere]
-"""
-SPOKEN_ENTRY = f"""
-  {SPOKEN}:
-    title: Preguntas para su equipo
-    summary: Qué preguntar antes de empezar el tratamiento.
-    language: es
-    kind: audio
-    media: {{file: audio.m4a, type: audio/mp4, duration: 8}}
-    captions:
-      - {{lang: es, file: captions.es.vtt, label: Español}}
-"""
-TOPIC_TRANSLATION = """    translations:
-      es: {name: Apoderado y planificación anticipada de la atención}
-"""
+PROXY_TRANSLATION = WebcastTranslation(
+    "es", "Cómo designar a un apoderado de atención médica",
+    "Preguntas frecuentes sobre las directivas anticipadas.",
+    ("Introducción", "¿Qué es una directiva anticipada?", "Las diferencias", "¿A quién elegir?",
+     "El formulario", "Sin apoderado", "Lo que usted quiere"),
+)
+SPOKEN_ENTRY = Webcast(
+    slug=SPOKEN, title="Preguntas para su equipo",
+    summary="Qué preguntar antes de empezar el tratamiento.", language="es", kind="audio",
+    media=MediaFile(file="audio.m4a", type="audio/mp4", duration=8),
+    captions=(CaptionTrack("es", "captions.es.vtt", "Español"),),
+)
+TOPIC_NAME = "Apoderado y planificación anticipada de la atención"
 
 
 def add_spanish(root: Path) -> Path:
-    """The sample library with Spanish captions, title and chapters for the proxy talk, a
-    Spanish topic name, and one webcast spoken in Spanish."""
-    catalog = root / "catalog.yaml"
-    text = catalog.read_text(encoding="utf-8")
-    at = text.index(f"  {PROXY}:")
-    track = "      - {lang: en, file: captions.en.vtt, label: English}\n"
-    end = text.index(track, at) + len(track)
-    text = (text[:end] + "      - {lang: es, file: captions.es.vtt, label: Español}\n"
-            + PROXY_TRANSLATION + text[end:])
-    topic = "    name: Health care proxy and advance care planning\n"
-    end = text.index(topic) + len(topic)
-    text = text[:end] + TOPIC_TRANSLATION + text[end:]
-    catalog.write_text(text.rstrip("\n") + "\n" + SPOKEN_ENTRY, encoding="utf-8")
+    """The sample library made English-only (so these tests control every Spanish word), then
+    Spanish captions, title and chapters for the proxy talk, a Spanish topic name, and one
+    webcast spoken in Spanish."""
+    catalog = Catalog.load(root / "catalog.yaml")
+    for slug, webcast in list(catalog.webcasts.items()):
+        if webcast.language != "en":
+            catalog.remove_webcast(slug)
+            continue
+        english = tuple(t for t in webcast.captions if t.lang == "en")
+        catalog.put_webcast(replace(webcast, captions=english, translations=()))
+    for entry in catalog.data["topics"].values():
+        entry.pop("translations", None)
+    proxy = catalog.webcast(PROXY)
+    catalog.put_webcast(replace(
+        proxy, captions=(*proxy.captions, CaptionTrack("es", "captions.es.vtt", "Español")),
+        translations=(PROXY_TRANSLATION,),
+    ))
+    topic = catalog.data["topics"][proxy.topics[0]]
+    assert topic["name"] == "Health care proxy and advance care planning"
+    topic["translations"] = {"es": {"name": TOPIC_NAME}}
+    catalog.put_webcast(SPOKEN_ENTRY)
+    catalog.save()
     (root / "media" / PROXY / "captions.es.vtt").write_text(PROXY_ES, encoding="utf-8")
     (root / "media" / SPOKEN).mkdir(parents=True)
     (root / "media" / SPOKEN / "captions.es.vtt").write_text(SPOKEN_ES, encoding="utf-8")
@@ -112,7 +117,7 @@ def test_reindex_writes_a_document_per_webcast_and_language(spanish_library: Pat
         assert SPOKEN in index.slugs() and PROXY in index.slugs()
         found = index.search("apoderado", lang="es")
         assert found.results[0].title == "Cómo designar a un apoderado de atención médica"
-        assert found.results[0].topics[0] == "Apoderado y planificación anticipada de la atención"
+        assert found.results[0].topics[0] == TOPIC_NAME
         chapter = index.search("qué es una directiva anticipada", lang="es").results[0]
         assert "chapter" in chapter.matched_fields  # the translated chapter title
         # The English documents did not change: the proxy talk is still found as before.

@@ -26,10 +26,11 @@ SPANISH_PAGES = {
     f"/es/webcasts/{TALK}": ["Transcripción", "Compartir esta charla", "Capítulos",
                              "Buscar en esta charla", "Grabado el 18 de octubre de 2023"],
     f"/es/webcasts/{TALK}/transcript": ["Transcripción", "Descargar como texto", "Capítulos"],
-    # The Spanish page searches the Spanish captions (the sample's are English): it offers the
-    # talks found in English.
+    # The Spanish page searches the Spanish captions: the English word is corrected into the
+    # Spanish one the sample's Spanish captions say.
     "/es/search?q=radiation": ["Resultados de la búsqueda", "Filtrar los resultados",
-                               "charlas en otro idioma mencionan estas palabras"],
+                               "Ninguna charla menciona “radiation”. Le mostramos los "
+                               "resultados de"],
     "/es/search": ["Buscar en las charlas", "Cualquier tema"],
     "/es/topics/clinical-trials": ["Tema", "Canal de pódcast de estas charlas", "2 charlas"],
     "/es/speakers/eric-winer": ["Presentador", "charla"],
