@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 
 from medialib.config import Settings
+from medialib.i18n import LANGUAGES
 from medialib.web.discovery import webcast_url
 from medialib.web.security import CSP
 from medialib.web.structured import iso_duration, number, script_json
@@ -283,13 +284,20 @@ def test_sitemap_lists_every_page_with_video_entries(web_client, durations) -> N
             assert video is None
             continue
         assert video is not None
-        assert video.findtext(f"{VIDEO_NS}title") == webcast.title
-        assert video.findtext(f"{VIDEO_NS}description") == webcast.summary
+        english = webcast.text("en")  # the English page's entry, in English words
+        assert video.findtext(f"{VIDEO_NS}title") == english.title
+        assert video.findtext(f"{VIDEO_NS}description") == english.summary
         assert video.findtext(f"{VIDEO_NS}thumbnail_loc") == f"{BASE}/media/{slug}/poster.jpg"
         assert video.findtext(f"{VIDEO_NS}content_loc") == f"{BASE}/media/{slug}/video.mp4"
         assert video.findtext(f"{VIDEO_NS}player_loc") == f"{BASE}/embed/{slug}"
         assert video.findtext(f"{VIDEO_NS}duration") == str(round(durations[slug]))
         assert video.findtext(f"{VIDEO_NS}publication_date") == webcast.recorded
+    # The Spanish player page's video entry is in Spanish words, with the Spanish embed.
+    spanish = entries[f"{BASE}/es/webcasts/{PROXY}"].find(f"{VIDEO_NS}video")
+    proxy = CATALOG.webcasts[PROXY]
+    assert spanish is not None
+    assert spanish.findtext(f"{VIDEO_NS}title") == proxy.text("es").title != proxy.title
+    assert spanish.findtext(f"{VIDEO_NS}player_loc") == f"{BASE}/es/embed/{PROXY}"
     assert f"{BASE}/" in entries
     for topic in CATALOG.topics:
         assert f"{BASE}/topics/{topic}" in entries
@@ -297,8 +305,9 @@ def test_sitemap_lists_every_page_with_video_entries(web_client, durations) -> N
         assert f"{BASE}/speakers/{speaker}" in entries
     for series in CATALOG.series:
         assert f"{BASE}/series/{series}" in entries
-    assert len(entries) == 1 + 2 * len(SLUGS) + len(CATALOG.topics) + len(
-        CATALOG.speakers) + len(CATALOG.series)
+    # Every page once in each language (the Spanish ones are tested with the languages).
+    assert len(entries) == len(LANGUAGES) * (1 + 2 * len(SLUGS) + len(CATALOG.topics) + len(
+        CATALOG.speakers) + len(CATALOG.series))
 
 
 def test_robots_txt(web_client) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
 
@@ -24,7 +25,7 @@ from .feeds import (
     sitemap,
     sitemap_index,
 )
-from .locale import page_lang, public_alternates
+from .locale import URL_KEY, page_lang, public_alternates
 from .pages import found_or_404
 from .params import seconds
 from .player import _duration, _webcast, part_param
@@ -49,7 +50,10 @@ Sitemap: {sitemap}
 """
 MAX_URL = 2000
 FEED_ITEMS = 50  # the latest episodes a feed lists: what podcast apps fetch, at any library size
-SITEMAP_WEBCASTS = 250  # webcasts per sitemap file (two URLs each; the protocol allows 50,000)
+# Webcasts per sitemap file: each has two pages (player, transcript) in every language, so a file
+# holds about 500 URLs and costs the same to make whatever the library's size or languages (the
+# protocol allows 50,000).
+SITEMAP_WEBCASTS = 250 // len(LANGUAGES)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _PLAYER_PATH = re.compile(r"(?:/([a-z]{2,3}))?/(?:webcasts|embed)/([^/]+)/?")
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -90,36 +94,42 @@ def sitemap_file(number: int) -> Response:
         db, (number - 1) * SITEMAP_WEBCASTS, SITEMAP_WEBCASTS) if number >= 1 else []
     if number != 1 and not webcasts:
         abort(404, description="There is no such sitemap.")
-    urls = [_page("pages.home")] if number == 1 else []
+    urls = _pages("pages.home") if number == 1 else []
     for w in webcasts:
-        urls.append(_page("player.webcast", _video_entry(w), slug=w.slug))
-        urls.append(_page("player.transcript", slug=w.slug))
+        urls += _pages("player.webcast", lambda lang, w=w: _video_entry(w, lang), slug=w.slug)
+        urls += _pages("player.transcript", slug=w.slug)
     if number == 1:
-        urls += [_page("pages.topic", topic_id=t.id) for t, _ in queries.topics_with_counts(db)]
-        urls += [_page("pages.speaker", speaker_id=s.id)
-                 for s, _ in queries.speakers_with_counts(db)]
-        urls += [_page("pages.series", series_id=s.id) for s in queries.all_series(db)]
+        for t, _ in queries.topics_with_counts(db):
+            urls += _pages("pages.topic", topic_id=t.id)
+        for s, _ in queries.speakers_with_counts(db):
+            urls += _pages("pages.speaker", speaker_id=s.id)
+        for se in queries.all_series(db):
+            urls += _pages("pages.series", series_id=se.id)
     return _xml(sitemap(urls), "application/xml")
 
 
-def _page(endpoint: str, video: VideoEntry | None = None, **values: str) -> SitemapUrl:
-    """A page's sitemap entry: its English URL, with its URL in every language (hreflang)."""
-    return SitemapUrl(public_url(endpoint, **values), video,
-                      public_alternates(endpoint, **values))
+def _pages(endpoint: str, video: Callable[[str], VideoEntry | None] | None = None,
+           **values: str) -> list[SitemapUrl]:
+    """A page's sitemap entries: its URL in each language, each naming all of them (hreflang),
+    as search engines ask; a player's video entry in that language's words."""
+    alternates = public_alternates(endpoint, **values)
+    return [SitemapUrl(loc, video(lang) if video else None, alternates)
+            for lang, loc in alternates if lang in LANGUAGES]
 
 
-def _video_entry(w: m.Webcast) -> VideoEntry | None:
-    """A video sitemap entry, for a video with a poster (a thumbnail is required)."""
+def _video_entry(w: m.Webcast, lang: str) -> VideoEntry | None:
+    """A video sitemap entry in `lang`, for a video with a poster (a thumbnail is required)."""
     media = w.media
     if w.kind == "audio" or media is None or media_path(w.slug, w.poster) is None:
         return None
     content = media_path(w.slug, media.file)
     duration = w.duration or media.duration
+    text = w.text(lang)
     return VideoEntry(
-        title=w.title,
-        description=w.summary or w.title,
+        title=text.title,
+        description=text.summary or text.title,
         thumbnail=absolute(media_url(w.slug, w.poster or "")),
-        player=public_url("discovery.embed", slug=w.slug),
+        player=public_url("discovery.embed", slug=w.slug, **{URL_KEY: lang}),
         content=absolute(media_url(w.slug, media.file)) if content else None,
         duration=int(round(duration)) if duration else None,
         published=recorded_date(w.recorded),
