@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
 
 from flask import Blueprint, Response, abort, g, jsonify, render_template, request
@@ -96,7 +97,7 @@ def sitemap_file(number: int) -> Response:
         abort(404, description="There is no such sitemap.")
     urls = _pages("pages.home") if number == 1 else []
     for w in webcasts:
-        urls += _pages("player.webcast", lambda lang, w=w: _video_entry(w, lang), slug=w.slug)
+        urls += _pages("player.webcast", partial(_video_entry, w), slug=w.slug)
         urls += _pages("player.transcript", slug=w.slug)
     if number == 1:
         for t, _ in queries.topics_with_counts(db):
