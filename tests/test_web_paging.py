@@ -100,7 +100,7 @@ def test_the_sitemap_is_an_index_of_files(many_client) -> None:
     index = ET.fromstring(many_client.get("/sitemap.xml").data)
     assert index.tag == f"{SM}sitemapindex"
     files = [s.findtext(f"{SM}loc") for s in index.iter(f"{SM}sitemap")]
-    assert len(files) == -(-COUNT // SITEMAP_WEBCASTS) == 3  # 125 webcasts a file, 2 languages
+    assert len(files) == -(-COUNT // SITEMAP_WEBCASTS) > 1
     listed: list[str] = []
     for location in files:
         path = "/" + location.split("/", 3)[3]
