@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -40,13 +41,27 @@ def resolve_inside(base: Path, *parts: str) -> Path | None:
     # card or feed item (a poster, a media file).
     try:
         root = os.path.realpath(base, strict=True)
-        target = os.path.realpath(os.path.join(root, *parts), strict=True)
+        target = _plain(root, parts) or os.path.realpath(os.path.join(root, *parts), strict=True)
     except (OSError, RuntimeError, ValueError, TypeError):
         return None
     inside = root if root.endswith(os.sep) else root + os.sep
     if not target.startswith(inside) or not os.path.isfile(target):
         return None
     return Path(target)
+
+
+def _plain(root: str, parts: tuple[str, ...]) -> str | None:
+    """root/<parts> when each part is one plain name and none is a symbolic link: then that is
+    the real path, found with one lstat a part instead of realpath's one a component. None
+    when realpath must decide (a link, "..", a separator inside a part)."""
+    path = root
+    for part in parts:
+        if part in ("", ".", "..") or os.sep in part or (os.altsep and os.altsep in part):
+            return None
+        path = os.path.join(path, part)
+        if stat.S_ISLNK(os.lstat(path).st_mode):  # a missing part raises: nothing is there
+            return None
+    return path
 
 
 def read_inside(base: Path, *parts: str) -> bytes | None:
