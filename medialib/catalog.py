@@ -31,11 +31,13 @@ from .translated import (
     WebcastText,
     WebcastTranslation,
     language_problem,
+    resource_fields,
     series_text,
     series_translations,
     title_translations,
     topic_text,
     topic_translations,
+    variants,
     webcast_text,
     webcast_translation_fields,
     webcast_translations,
@@ -398,7 +400,7 @@ class Catalog:
 
     def title_in(self, lang: str) -> str:
         """The library's title in `lang`, or the original's."""
-        return self.titles.get(lang) or self.titles.get(lang.split("-")[0]) or self.title
+        return next((self.titles[v] for v in variants(lang) if v in self.titles), self.title)
 
     def webcasts_in_series(self, series_id: str) -> list[Webcast]:
         return sorted(
@@ -546,11 +548,7 @@ def _webcast_fields(w: Webcast) -> dict[str, Any]:
         ],
         "medical_review": w.medical_review.as_dict() if w.medical_review else None,
         "chapters": [{"start": _num(c.start), "title": c.title} for c in w.chapters],
-        "resources": [
-            {k: v for k, v in (("title", r.title), ("url", r.url),
-                               ("description", r.description or None)) if v is not None}
-            for r in w.resources
-        ],
+        "resources": [resource_fields(r) for r in w.resources],
         "translations": {t.lang: webcast_translation_fields(t) for t in w.translations},
     }
 

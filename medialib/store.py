@@ -13,6 +13,7 @@ from . import models as m
 from .captions import Cue
 from .catalog import Catalog, Webcast
 from .chapters import chapter_spans
+from .translated import variants
 
 
 def sync_taxonomy(session: Session, catalog: Catalog) -> None:
@@ -281,7 +282,7 @@ def library_title(session: Session, lang: str | None = None) -> str | None:
     """The catalog's library title as of the last write (in `lang` when it has one), or None
     before the first write."""
     if lang is not None:
-        for wanted in dict.fromkeys((lang, lang.split("-")[0])):
+        for wanted in variants(lang):
             translated = session.scalar(
                 select(m.LibraryTitle.title).where(m.LibraryTitle.lang == wanted)
             )

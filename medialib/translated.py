@@ -22,7 +22,7 @@ original with *its* language, so a page can mark a fallback with `lang` (WCAG 3.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -64,21 +64,6 @@ class WebcastText:
 
 
 @dataclass(frozen=True)
-class TopicText:
-    lang: str
-    name: str
-    description: str
-    synonyms: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class SeriesText:
-    lang: str
-    title: str
-    description: str
-
-
-@dataclass(frozen=True)
 class WebcastTranslation:
     """The catalog's `translations.<lang>` of a webcast."""
 
@@ -91,6 +76,9 @@ class WebcastTranslation:
 
 @dataclass(frozen=True)
 class TopicTranslation:
+    """A topic's words in one language: the catalog's `translations.<lang>`, and what
+    Topic.text(lang) gives (the original's words, in its language, when not translated)."""
+
     lang: str
     name: str
     description: str = ""
@@ -99,15 +87,26 @@ class TopicTranslation:
 
 @dataclass(frozen=True)
 class SeriesTranslation:
+    """A series' words in one language (as TopicTranslation)."""
+
     lang: str
     title: str
     description: str = ""
 
 
+TopicText = TopicTranslation
+SeriesText = SeriesTranslation
+
+
+def variants(lang: str) -> tuple[str, ...]:
+    """The codes that answer for `lang`, best first: "es-MX" then "es"."""
+    return tuple(dict.fromkeys((lang, lang.split("-")[0])))
+
+
 def find(translations: Iterable[Any], lang: str) -> Any | None:
     """The translation of `lang` ("es-MX" falls back to "es"), or None."""
     items = list(translations)
-    for wanted in (lang, lang.split("-")[0]):
+    for wanted in variants(lang):
         for item in items:
             if item.lang == wanted:
                 return item
@@ -142,7 +141,8 @@ def topic_text(own_lang: str, name: str, description: str, synonyms: Iterable[st
     t = None if _same(lang, own_lang) else find(translations, lang)
     if t is None:
         return TopicText(own_lang, name, description, tuple(synonyms))
-    return TopicText(t.lang, t.name, t.description, tuple(t.synonyms))
+    return t if isinstance(t, TopicText) else TopicText(t.lang, t.name, t.description,
+                                                        tuple(t.synonyms))
 
 
 def series_text(own_lang: str, title: str, description: str,
@@ -150,7 +150,7 @@ def series_text(own_lang: str, title: str, description: str,
     t = None if _same(lang, own_lang) else find(translations, lang)
     if t is None:
         return SeriesText(own_lang, title, description)
-    return SeriesText(t.lang, t.title, t.description)
+    return t if isinstance(t, SeriesText) else SeriesText(t.lang, t.title, t.description)
 
 
 def _same(a: str, b: str) -> bool:
@@ -201,14 +201,19 @@ def texts_of(entry: Any, key: str, what: str, fail: Fail) -> tuple[str, ...]:
     return tuple(str(v) for v in value)
 
 
+def _each(entry: Any, what: str, fail_at: FailAt) -> Iterator[tuple[str, str, Any, Fail]]:
+    """(lang, what to call it in an error, its mapping, its Fail) of each translation."""
+    for lang, node in entries(entry, what, fail_at):
+        yield lang, f"{what}: {lang} translation", node, fail_at(node)
+
+
 def webcast_translations(
     entry: Any, what: str, fail_at: FailAt, chapters: int, resource: Callable[[Any], Any]
 ) -> tuple[WebcastTranslation, ...]:
     """A webcast entry's `translations`; `chapters` is how many chapters it has, `resource`
     makes one resource from its mapping."""
     out = []
-    for lang, node in entries(entry, what, fail_at):
-        where, fail = f"{what}: {lang} translation", fail_at(node)
+    for lang, where, node, fail in _each(entry, what, fail_at):
         titles = texts_of(node, "chapters", where, fail)
         if titles and len(titles) != chapters:
             raise fail(f"{where}: {len(titles)} chapter titles for {chapters} chapters "
@@ -228,32 +233,27 @@ def webcast_translations(
 
 
 def topic_translations(entry: Any, what: str, fail_at: FailAt) -> tuple[TopicTranslation, ...]:
-    out = []
-    for lang, node in entries(entry, what, fail_at):
-        where, fail = f"{what}: {lang} translation", fail_at(node)
-        out.append(TopicTranslation(
-            lang, text_of(node, "name", where, fail, required=True),
-            text_of(node, "description", where, fail), texts_of(node, "synonyms", where, fail),
-        ))
-    return tuple(out)
+    return tuple(
+        TopicTranslation(lang, text_of(node, "name", where, fail, required=True),
+                         text_of(node, "description", where, fail),
+                         texts_of(node, "synonyms", where, fail))
+        for lang, where, node, fail in _each(entry, what, fail_at)
+    )
 
 
 def series_translations(entry: Any, what: str, fail_at: FailAt) -> tuple[SeriesTranslation, ...]:
-    out = []
-    for lang, node in entries(entry, what, fail_at):
-        where, fail = f"{what}: {lang} translation", fail_at(node)
-        out.append(SeriesTranslation(
-            lang, text_of(node, "title", where, fail, required=True),
-            text_of(node, "description", where, fail),
-        ))
-    return tuple(out)
+    return tuple(
+        SeriesTranslation(lang, text_of(node, "title", where, fail, required=True),
+                          text_of(node, "description", where, fail))
+        for lang, where, node, fail in _each(entry, what, fail_at)
+    )
 
 
 def title_translations(entry: Any, fail_at: FailAt) -> dict[str, str]:
     """The library's title per language (`library: translations: {es: {title}}`)."""
     return {
-        lang: text_of(node, "title", f"library: {lang} translation", fail_at(node), required=True)
-        for lang, node in entries(entry, "library", fail_at)
+        lang: text_of(node, "title", where, fail, required=True)
+        for lang, where, node, fail in _each(entry, "library", fail_at)
     }
 
 
@@ -263,10 +263,12 @@ def webcast_translation_fields(t: WebcastTranslation) -> dict[str, Any]:
         "title": t.title,
         "summary": t.summary or None,
         "chapters": list(t.chapters) or None,
-        "resources": None if t.resources is None else [
-            {k: v for k, v in (("title", r.title), ("url", r.url),
-                               ("description", r.description or None)) if v is not None}
-            for r in t.resources
-        ],
+        "resources": None if t.resources is None else [resource_fields(r) for r in t.resources],
     }
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+def resource_fields(r: Any) -> dict[str, str]:
+    """One resource as the catalog writes it (no empty description)."""
+    fields = {"title": r.title, "url": r.url, "description": r.description or None}
     return {k: v for k, v in fields.items() if v is not None}
