@@ -63,9 +63,9 @@ def catalog_path(lang: str) -> Path:
 def translations(lang: str) -> NullTranslations:
     """The gettext translations of `lang` (English, or a language without a catalog, gets the
     messages as written). Compiled from the .po unless an up-to-date .mo sits beside it."""
-    po = catalog_path(lang)
     if lang == SOURCE_LANGUAGE or lang not in LANGUAGES:
         return NullTranslations()
+    po = catalog_path(lang)
     try:
         st = po.stat()
     except OSError:

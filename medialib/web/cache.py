@@ -148,9 +148,9 @@ class PageCache:
             and not any(word in names.get("cache-control", "") for word in ("no-store", "private"))
             and len(body) <= self.max_bytes // ENTRY_SHARE
         )
+        with self._lock:
+            self.misses += 1
         if not keep:
-            with self._lock:
-                self.misses += 1
             return status, headers, body
         etag = names.get("etag") or f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"'
         extra = [("ETag", etag)] if "etag" not in names else []
@@ -158,8 +158,6 @@ class PageCache:
             extra.append(("Last-Modified", formatdate(changed_at, usegmt=True)))
         if "cache-control" not in names:
             extra.append(("Cache-Control", "no-cache"))  # revalidate (a 304) on every use
-        with self._lock:
-            self.misses += 1
         return Entry(status, headers + extra, body, etag, changed_at)
 
     def _store(self, state: tuple[Any, ...], key: tuple[Any, ...], entry: Entry) -> None:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
 
-from flask import Blueprint, Response, abort, g, jsonify, render_template, request
-from flask_babel import gettext, refresh
+from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask_babel import gettext
 from sqlalchemy import select
 
 from .. import models as m
@@ -26,14 +24,14 @@ from .feeds import (
     sitemap,
     sitemap_index,
 )
-from .locale import URL_KEY, page_lang, public_alternates
+from .locale import URL_KEY, page_lang, public_alternates, use_language
 from .pages import found_or_404
 from .params import seconds
 from .player import _duration, _webcast, part_param
 from .present import media_path, media_url, player
 from .site import absolute, base_url, library_title, public_url
 from .structured import oembed, recorded_date
-from .transcript_lang import TranscriptLang, choose
+from .transcript_lang import choose
 
 bp = Blueprint("discovery", __name__)
 
@@ -97,7 +95,7 @@ def sitemap_file(number: int) -> Response:
         abort(404, description="There is no such sitemap.")
     urls = _pages("pages.home") if number == 1 else []
     for w in webcasts:
-        urls += _pages("player.webcast", partial(_video_entry, w), slug=w.slug)
+        urls += _pages("player.webcast", _video_entries(w), slug=w.slug)
         urls += _pages("player.transcript", slug=w.slug)
     if number == 1:
         for t, _ in queries.topics_with_counts(db):
@@ -109,32 +107,36 @@ def sitemap_file(number: int) -> Response:
     return _xml(sitemap(urls), "application/xml")
 
 
-def _pages(endpoint: str, video: Callable[[str], VideoEntry | None] | None = None,
+def _pages(endpoint: str, videos: dict[str, VideoEntry] | None = None,
            **values: str) -> list[SitemapUrl]:
     """A page's sitemap entries: its URL in each language, each naming all of them (hreflang),
     as search engines ask; a player's video entry in that language's words."""
     alternates = public_alternates(endpoint, **values)
-    return [SitemapUrl(loc, video(lang) if video else None, alternates)
+    return [SitemapUrl(loc, (videos or {}).get(lang), alternates)
             for lang, loc in alternates if lang in LANGUAGES]
 
 
-def _video_entry(w: m.Webcast, lang: str) -> VideoEntry | None:
-    """A video sitemap entry in `lang`, for a video with a poster (a thumbnail is required)."""
+def _video_entries(w: m.Webcast) -> dict[str, VideoEntry]:
+    """Its video sitemap entry in each language, for a video with a poster (a thumbnail is
+    required); its files are looked for once."""
     media = w.media
     if w.kind == "audio" or media is None or media_path(w.slug, w.poster) is None:
-        return None
+        return {}
     content = media_path(w.slug, media.file)
     duration = w.duration or media.duration
-    text = w.text(lang)
-    return VideoEntry(
-        title=text.title,
-        description=text.summary or text.title,
-        thumbnail=absolute(media_url(w.slug, w.poster or "")),
-        player=public_url("discovery.embed", slug=w.slug, **{URL_KEY: lang}),
-        content=absolute(media_url(w.slug, media.file)) if content else None,
-        duration=int(round(duration)) if duration else None,
-        published=recorded_date(w.recorded),
-    )
+    entries = {}
+    for lang in LANGUAGES:
+        text = w.text(lang)
+        entries[lang] = VideoEntry(
+            title=text.title,
+            description=text.summary or text.title,
+            thumbnail=absolute(media_url(w.slug, w.poster or "")),
+            player=public_url("discovery.embed", slug=w.slug, **{URL_KEY: lang}),
+            content=absolute(media_url(w.slug, media.file)) if content else None,
+            duration=int(round(duration)) if duration else None,
+            published=recorded_date(w.recorded),
+        )
+    return entries
 
 
 # ---- podcast feeds -----------------------------------------------------------------------------
@@ -161,7 +163,7 @@ def _transcripts(slug: str, langs: list[str] | None) -> list[tuple[str, str]]:
     first = choose(available, None, page)
     found = []
     for lang in sorted(available, key=lambda code: code != first):
-        arg = TranscriptLang.of(available, lang, page).arg
+        arg = None if lang == first else lang  # as TranscriptLang names it in a link
         found.append((public_url("player.transcript_vtt", slug=slug, lang=arg), lang))
     return found
 
@@ -170,7 +172,7 @@ def _episodes(webcasts: list[m.Webcast], numbered: bool = False) -> list[Episode
     """Feed items of the webcasts whose media file is present (an item needs its enclosure),
     in the page's language."""
     captioned = _captioned([w.slug for w in webcasts])
-    lang = page_lang()
+    lang, library = page_lang(), library_title()
     episodes = []
     for w in webcasts:
         media = w.media
@@ -186,7 +188,7 @@ def _episodes(webcasts: list[m.Webcast], numbered: bool = False) -> list[Episode
             title=text.title,
             link=public_url("player.webcast", slug=w.slug),
             description=text.summary or text.title,
-            author="; ".join(s.display for s in w.speakers) or library_title(),
+            author="; ".join(s.display for s in w.speakers) or library,
             enclosure_url=absolute(media_url(w.slug, media.file)),
             mime=media.mime,
             length=path.stat().st_size,
@@ -339,10 +341,8 @@ def oembed_json() -> tuple[Response, int] | Response:
     if found is None or found_url is None:
         return _oembed_error(404, "That address is not a webcast of this library.")
     # In the language asked for (?lang=), else the URL's (/es/…): its title, its embed's.
-    # This endpoint exists once, so it sets the language web/locale.py's page_lang() reads.
     asked = request.args.get("lang")
-    g.page_lang = asked if asked in LANGUAGES else found_url.page_lang
-    refresh()  # Flask-Babel's cached locale and catalog follow
+    use_language(asked if asked in LANGUAGES else found_url.page_lang)
     start = seconds(found_url.t, limit=_duration(found))
     document = oembed(player(found, start, None, found_url.lang), library_title(), start,
                       _dimension(request.args.get("maxwidth")),

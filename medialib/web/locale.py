@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, g, has_request_context, request, url_for
+from flask import Flask, Response, current_app, g, has_request_context, request, url_for
 from flask_babel import Babel, Domain
 from werkzeug.routing import Rule
 
@@ -57,6 +57,13 @@ def page_lang() -> str:
     return lang
 
 
+def use_language(lang: str) -> None:
+    """Answer the rest of this request in `lang` (a view that exists once for every language,
+    such as oEmbed, takes it from its arguments): its messages follow."""
+    g.page_lang = lang
+    g.pop("ui_translations", None)
+
+
 def path_lang(path: str) -> str:
     """The language an app path is in: "/es/..." -> "es"; anything else English."""
     first = path.lstrip("/").split("/", 1)[0]
@@ -64,13 +71,8 @@ def path_lang(path: str) -> str:
 
 
 def localized(endpoint: str | None) -> bool:
-    return endpoint is not None and endpoint in _localized_endpoints()
-
-
-def _localized_endpoints() -> set[str]:
-    from flask import current_app
-
-    return current_app.extensions["medialib_localized"]
+    """Whether an endpoint's pages exist in every language (its URL then names one)."""
+    return endpoint is not None and endpoint in current_app.extensions["medialib_localized"]
 
 
 def url_in(lang: str) -> str:
@@ -123,7 +125,7 @@ def offered_language() -> str | None:
 def _context() -> dict[str, Any]:
     lang = page_lang()
     offer = offered_language()
-    catalog = i18n.translations(lang)
+    catalog = _DOMAIN.get_translations()
     return {
         "ui_text": ({message: catalog.ugettext(message) for message in SCRIPT_MESSAGES}
                     if lang != SOURCE else {}),

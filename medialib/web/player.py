@@ -67,7 +67,7 @@ class TalkSearch:
         return self.suggestion if self.corrected and self.suggestion else self.q
 
 
-def talk_search(slug: str, q: str, lang: str = "en") -> TalkSearch:
+def talk_search(slug: str, q: str, lang: str) -> TalkSearch:
     """The moments of webcast `slug` where the words of `q` (or their synonyms) are said, in its
     transcript in language `lang`."""
     found = TalkSearch(q=q)

@@ -38,8 +38,6 @@ def long_date(value: str | None) -> str:
         day = date.fromisoformat(value[:10])
     except ValueError:
         return value
-    from .locale import page_lang
-
     return format_date(day, format="long", locale=page_lang())
 
 
@@ -137,13 +135,13 @@ class Player:
 
 
 def transcript_sections(webcast: m.Webcast, track: m.CaptionTrack | None,
-                        titles: Sequence[str] = ()) -> list[Section]:
+                        titles: Sequence[str]) -> list[Section]:
     """The captions grouped under chapter headings, in paragraphs at speaker turns; `titles`
-    are the chapters' titles in the transcript's language (else their own)."""
+    are the chapters' titles in the transcript's language (Webcast.text(lang).chapters: one a
+    chapter)."""
     cues = [Cue(c.start, c.end, c.text, c.speaker) for c in track.cues] if track else []
-    names = list(titles) if len(titles) == len(webcast.chapters) else []
-    chapters = [Chapter(ch.start, names[i] if names else ch.title)
-                for i, ch in enumerate(webcast.chapters)]
+    chapters = [Chapter(ch.start, title)
+                for ch, title in zip(webcast.chapters, titles, strict=True)]
     return build_sections(cues, chapters)
 
 

@@ -6,13 +6,13 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request, url_for
-from flask_babel import get_locale
+from flask import Flask, g, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..catalog import CatalogError
 from ..store import library_title as stored_title
 from .context import library, session, settings
+from .locale import page_lang
 
 DEFAULT_TITLE = "Webcast library"
 _lock = threading.Lock()
@@ -20,11 +20,20 @@ _titles: dict[tuple[str, int], str] = {}
 
 
 def library_title() -> str:
-    """The catalog's `library.title` as the database holds it (written with every change), in
-    the page's language when translated; before any write of this version, from catalog.yaml,
-    re-read only when it changes."""
+    """The catalog's `library.title` in the page's language, read once a request (pages, feeds
+    and their items ask for it many times)."""
+    lang = page_lang()
+    titles: dict[str, str] = g.setdefault("library_titles", {})
+    if lang not in titles:
+        titles[lang] = _library_title(lang)
+    return titles[lang]
+
+
+def _library_title(lang: str) -> str:
+    """The title as the database holds it (written with every change), translated when it
+    is; before any write of this version, from catalog.yaml, re-read only when it changes."""
     try:
-        stored = stored_title(session(), _page_lang())
+        stored = stored_title(session(), lang)
     except SQLAlchemyError:
         session().rollback()
         stored = None
@@ -46,12 +55,6 @@ def library_title() -> str:
         _titles.clear()
         _titles[key] = title
     return title
-
-
-def _page_lang() -> str:
-    """The page's language, as Flask-Babel has it from web/locale.py (which imports this
-    module: asking Flask-Babel keeps the import one way)."""
-    return str(get_locale() or "en").replace("_", "-")
 
 
 def base_url() -> str:
