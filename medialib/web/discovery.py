@@ -29,9 +29,10 @@ from .pages import found_or_404
 from .params import seconds
 from .player import _duration, _webcast, part_param
 from .present import media_path, media_url, player
-from .site import absolute, base_url, library_title, public_url
+from .site import library_title
 from .structured import oembed, recorded_date
 from .transcript_lang import choose
+from .urls import absolute, base_url, public_url
 
 bp = Blueprint("discovery", __name__)
 

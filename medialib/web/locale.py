@@ -19,6 +19,7 @@ from werkzeug.routing import Rule
 from .. import i18n
 from ..i18n import N_
 from ..languages import language_label
+from .urls import public_url
 
 URL_KEY = "ui_lang"  # the URL default naming a rule's language (never a query parameter)
 SOURCE = i18n.SOURCE_LANGUAGE
@@ -108,8 +109,6 @@ def alternates() -> list[tuple[str, str]]:
 def public_alternates(endpoint: str, **values: Any) -> tuple[tuple[str, str], ...]:
     """(hreflang, public URL) of a page in every language, then x-default (English): for the
     head of each page and the sitemap."""
-    from .site import public_url
-
     found = [(lang, public_url(endpoint, **values, **{URL_KEY: lang})) for lang in i18n.LANGUAGES]
     return (*found, ("x-default", found[0][1]))
 

@@ -1,4 +1,5 @@
-"""Values every page shows: the library's title (from catalog.yaml) and its canonical URL."""
+"""Values every page shows: the library's title (from catalog.yaml) and its canonical URL
+(public URLs are web/urls.py's)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, request, url_for
+from flask import Flask, g, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..catalog import CatalogError
 from ..store import library_title as stored_title
 from .context import library, session, settings
 from .locale import page_lang
+from .urls import absolute
 
 DEFAULT_TITLE = "Webcast library"
 _lock = threading.Lock()
@@ -55,25 +57,6 @@ def _library_title(lang: str) -> str:
         _titles.clear()
         _titles[key] = title
     return title
-
-
-def base_url() -> str:
-    """The site's public address without a trailing slash: the setting, else this request's."""
-    return settings().public_base_url.rstrip("/") or request.url_root.rstrip("/")
-
-
-def absolute(path: str) -> str:
-    """The public URL of an app path such as "/webcasts/x" (without the script root)."""
-    return base_url() + path
-
-
-def public_url(endpoint: str, **values: Any) -> str:
-    """url_for(endpoint) as a public, absolute URL (canonical links, feeds, structured data)."""
-    path = url_for(endpoint, **values)
-    root = request.script_root
-    if root and path.startswith(root):
-        path = path[len(root):]
-    return absolute(path)
 
 
 def canonical_url() -> str:

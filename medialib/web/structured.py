@@ -25,7 +25,7 @@ from markupsafe import Markup
 from .. import models as m
 from ..transcripts import MACHINE_NOTICE
 from .present import Player, media_path, media_url
-from .site import absolute, base_url, public_url
+from .urls import absolute, base_url, public_url
 
 SUMMARY_CHARS = 300  # og:description and twitter:description stay short
 EMBED_WIDTH = 640
