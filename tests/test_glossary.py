@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from medialib.glossary import Glossary, GlossaryError, normalize
-from medialib.search.analysis import terms
+from medialib.search.analysis import ENGLISH
+
+terms = ENGLISH.terms
 
 
 @pytest.fixture(scope="module")

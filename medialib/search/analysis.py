@@ -188,8 +188,3 @@ def _entry(code: str, entry: Any) -> Analysis:
 
 
 ENGLISH = analysis_for("en")
-# English, as every caller before languages used it.
-stem = ENGLISH.stem
-terms = ENGLISH.terms
-stems = ENGLISH.stems
-term_spans = ENGLISH.term_spans

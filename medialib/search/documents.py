@@ -22,7 +22,7 @@ from typing import Any
 
 from medialib.captions import Cue
 
-from .analysis import ENGLISH, SPELLABLE_RE, Analysis, analysis_for, words
+from .analysis import SPELLABLE_RE, Analysis, analysis_for, words
 from .model import IndexedWebcast
 
 PASSAGE_CUES = 32  # about two minutes of speech
@@ -42,10 +42,7 @@ def word_pairs(terms: list[str]) -> list[str]:
     return [f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False)]
 
 
-def _record(cue: Cue, cue_terms: list[str] | None = None,
-            analysis: Analysis = ENGLISH) -> CueRecord:
-    if cue_terms is None:
-        cue_terms = analysis.terms(cue.text)
+def _record(cue: Cue, cue_terms: list[str]) -> CueRecord:
     return (float(cue.start), float(cue.end), cue.text, cue.speaker, " ".join(cue_terms))
 
 
@@ -58,11 +55,12 @@ def _joined(texts: Iterable[str], analysis: Analysis) -> list[str]:
     return out
 
 
-def cue_at(cues: tuple[Cue, ...], seconds: float) -> Cue | None:
-    """The cue playing at `seconds` (or the next one to start), None past the last cue."""
-    for cue in cues:
+def cue_at(cues: tuple[Cue, ...], seconds: float) -> int | None:
+    """The index of the cue playing at `seconds` (or the next one to start), None past the
+    last cue."""
+    for i, cue in enumerate(cues):
         if cue.end > seconds + 0.001:
-            return cue
+            return i
     return None
 
 
@@ -88,10 +86,9 @@ def webcast_document(w: IndexedWebcast, cue_terms: list[list[str]]) -> dict[str,
     speakers = [display for _, display in w.speakers]
     chapters = []
     for chapter in sorted(w.chapters, key=lambda c: c.start):
-        cue = cue_at(w.cues, chapter.start)
-        chapters.append(
-            (float(chapter.start), chapter.title, _record(cue, None, analysis) if cue else None)
-        )
+        at = cue_at(w.cues, chapter.start)
+        chapters.append((float(chapter.start), chapter.title,
+                         _record(w.cues[at], cue_terms[at]) if at is not None else None))
     topics = [name for _, name in w.topics]
     meta = {
         "title": w.title,

@@ -336,9 +336,10 @@ class SearchIndex:
         with self._write_lock():
             name = self._read_pointer()["generation"]
             path = self.index_dir / name
-            for code in [*languages_in(path), *sorted(set(by_language) - set(languages_in(path)))]:
+            present = languages_in(path)
+            for code in [*present, *sorted(set(by_language) - set(present))]:
                 where = language_dir(path, code)
-                if code != ENGLISH and not index_exists(where):
+                if code not in present:
                     create_generation(where)
                 change_language(where, slug, by_language.get(code))
             self._write_pointer(name)

@@ -30,7 +30,6 @@ SYNONYM_BOOST = 0.5  # a glossary synonym weighs half the words the patient type
 # Dropped from unquoted queries when other words remain ("what is an advance directive"). Short
 # and reviewed: no "will", "not", "can", "living"; glossary terms are found before dropping.
 # Each language's list is in languages.yaml; this is English's.
-QUERY_STOPWORDS = ENGLISH.stopwords
 OPERATORS = frozenset({"AND", "OR", "NOT"})
 
 _QUOTES = str.maketrans({c: '"' for c in "\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033\uff02"})

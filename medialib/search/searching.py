@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import heapq
-import json
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .analysis import ENGLISH, SPELLABLE_RE, Analysis
+from .building import read_json
 from .cache import BoundedCache
 from .documents import SPELLING_FILE, WEBCAST_FIELDS
 from .engine import (
@@ -203,10 +203,7 @@ class Generation:
     @property
     def speller(self) -> Speller:
         if self._speller is None:
-            try:
-                counts = json.loads((self.path / SPELLING_FILE).read_text("utf-8"))
-            except (OSError, ValueError):
-                counts = {}
+            counts = read_json(self.path / SPELLING_FILE)
             self._speller = Speller(counts, self._glossary_words, self.analysis.alphabet)
         return self._speller
 

@@ -29,7 +29,6 @@ compat.check()
 
 from whoosh.filedb.filestore import FileStorage  # noqa: E402
 from whoosh.lang import NoStemmer, stemmer_for_language  # noqa: E402
-from whoosh.lang.porter import stem as porter_stem  # noqa: E402
 
 from .queries import AllOf, AnyOf, Phrase, Query, Word  # noqa: E402
 from .schema import passage_schema, webcast_schema  # noqa: E402
@@ -89,7 +88,6 @@ __all__ = [
     "create_generation",
     "index_exists",
     "open_writer",
-    "porter_stem",
     "stemmer",
     "stored_documents",
 ]
