@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +153,11 @@ class Webcast:
         return webcast_text(self.language, self.title, self.summary,
                             lambda: (c.title for c in self.chapters), lambda: self.resources,
                             self.translations, lang)
+
+    def chapters_in(self, lang: str) -> tuple[Chapter, ...]:
+        """Its chapters with their titles in `lang` (the original's where not translated)."""
+        return tuple(replace(c, title=title)
+                     for c, title in zip(self.chapters, self.text(lang).chapters, strict=True))
 
     @property
     def languages(self) -> tuple[str, ...]:

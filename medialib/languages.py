@@ -19,9 +19,14 @@ ISO639_2 = {
 }
 
 
+def primary_language(lang: str) -> str:
+    """The language of a tag without its region or script: "es-MX" -> "es"."""
+    return lang.split("-")[0].lower()
+
+
 def language_label(lang: str) -> str:
     """The name of language `lang` ("es-MX" -> "Español"); the code itself when it is not known."""
-    return LANGUAGE_LABELS.get(lang.split("-")[0].lower(), lang)
+    return LANGUAGE_LABELS.get(primary_language(lang), lang)
 
 
 # The link to a webcast's transcript in each language, in that language's own words (like the
@@ -31,4 +36,4 @@ TRANSCRIPT_LINK_LABELS = {"en": "Transcript in English", "es": "Transcripción e
 
 def transcript_link_label(lang: str) -> str:
     """"Transcripción en español" for "es"; the language's own name when there is no wording."""
-    return TRANSCRIPT_LINK_LABELS.get(lang.split("-")[0].lower()) or language_label(lang)
+    return TRANSCRIPT_LINK_LABELS.get(primary_language(lang)) or language_label(lang)

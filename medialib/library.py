@@ -15,15 +15,17 @@ from __future__ import annotations
 import importlib
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
+from . import follow
 from .captions import CaptionError, Cue, load_captions
 from .catalog import Catalog, Webcast
 from .config import Settings
+from .languages import primary_language
 from .media import MediaError, probe
 from .provenance import is_public, needs_review, unchecked_only
 from .transcripts import (
@@ -58,10 +60,6 @@ def _search() -> ModuleType:
     """medialib.search, with Whoosh."""
     return importlib.import_module("medialib.search")
 
-
-def _follow() -> ModuleType:
-    """medialib.follow: the node's index following the database."""
-    return importlib.import_module("medialib.follow")
 
 Progress = Callable[[str], None]
 
@@ -170,8 +168,7 @@ class Library:
             lang=lang,
             unchecked=any(t.lang == lang and needs_review(t) for t in w.captions),
         )
-        chapters = [replace(c, title=t) for c, t in zip(w.chapters, text.chapters, strict=True)]
-        return render_text(header, build_sections(loaded.tracks[lang], chapters))
+        return render_text(header, build_sections(loaded.tracks[lang], w.chapters_in(lang)))
 
     def write_transcripts(self, catalog: Catalog, loaded: LoadedWebcast) -> list[Path]:
         written = []
@@ -199,8 +196,7 @@ class Library:
             recorded=w.recorded,
             speakers=tuple((s, catalog.speakers[s].display) for s in w.speakers),
             topics=tuple((t, catalog.topics[t].text(lang).name) for t in w.topics),
-            chapters=tuple(replace(c, title=title)
-                           for c, title in zip(w.chapters, text.chapters, strict=True)),
+            chapters=w.chapters_in(lang),
             cues=tuple(cues),
             lang=lang,
         )
@@ -212,9 +208,9 @@ class Library:
         language."""
         tracks: dict[str, Sequence[Cue]] = {}
         for lang, cues in loaded.tracks.items():
-            tracks.setdefault(lang.split("-")[0].lower(), cues)
+            tracks.setdefault(primary_language(lang), cues)
         if not tracks:
-            tracks[loaded.webcast.language.split("-")[0].lower()] = ()
+            tracks[primary_language(loaded.webcast.language)] = ()
         return [self.indexed(catalog, loaded, lang, cues) for lang, cues in tracks.items()]
 
     # ---- one webcast at a time (ingest, remove, recovery) ----------------------------------
@@ -257,7 +253,7 @@ class Library:
         """This node's index now holds the generation this Library wrote (`whole`: rebuilt from
         every webcast): noted, so the node's server does not apply that change again (follow)."""
         if self._written is not None:
-            _follow().note_applied(self.settings.index_path, self._written, whole)
+            follow.note_applied(self.settings.index_path, self._written, whole)
 
     def hold_rows(self, catalog: Catalog, loaded: LoadedWebcast) -> Session:
         """One webcast's rows and the catalog's taxonomy, written in a transaction left open:

@@ -256,7 +256,7 @@ def publish_setting_out_of_step(session: Session, setting: bool,
         return False
     held = drafts()
     stored = published_slugs(session, sorted(held)) if held else set()
-    if held != stored if setting else bool(stored):
+    if (held != stored) if setting else bool(stored):
         return True
     session.execute(update(m.LibraryState).where(m.LibraryState.id == 1)
                     .values(publish_unreviewed_captions=setting))

@@ -368,7 +368,8 @@ class SearchIndex:
 
 @functools.lru_cache(maxsize=1)
 def _default_glossary() -> Glossary:
-    return Glossary.load()
+    """English's glossary, the file languages.yaml names for it."""
+    return Glossary.load(ENGLISH_ANALYSIS.glossary)
 
 
 @functools.lru_cache(maxsize=8)
